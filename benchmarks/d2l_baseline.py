@@ -7,10 +7,13 @@ shuffling ``DataLoader`` and evaluation by iterating ``DataLoader``\\ s every 5 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import torch
 from torch.utils import data
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["d2l_train"]
 
@@ -36,7 +39,7 @@ def _sgd(params: list[torch.Tensor], lr: float, batch_size: int) -> None:
     with torch.no_grad():
         for param in params:
             assert param.grad is not None
-            param -= lr * param.grad / batch_size
+            param -= lr * param.grad / batch_size  # noqa: PLW2901 - d2l's in-place update
             param.grad.zero_()
 
 

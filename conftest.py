@@ -1,0 +1,19 @@
+"""Doctest setup for the package, the README and the Markdown pages of the site."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import torch
+
+os.environ.setdefault("MPLBACKEND", "Agg")  # no display anywhere the tests run
+
+
+@pytest.fixture(autouse=True)
+def _seed_torch() -> None:
+    """Seed the global RNG before every test and doctest, so that any output is stable.
+
+    The package itself never reads the global RNG; this is for examples that call torch.randn.
+    """
+    torch.manual_seed(0)

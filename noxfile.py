@@ -1,0 +1,102 @@
+"""Developer sessions: ``nox -s tests``, ``lint``, ``typecheck``, ``docs``, ``build``, ``bench``.
+
+Sessions use pip-based virtual environments on purpose: uv ignores pip's configuration and this
+machine's local CPU wheel of torch, and would download a multi-GB CUDA build instead. CI pins torch
+through a constraints file exported as ``PIP_CONSTRAINT`` (see ``.ci/run``), which pip honours in
+every session.
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2024.10.9"
+nox.options.default_venv_backend = "venv"
+
+ROOT = Path(__file__).parent
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+
+
+def _install(session: nox.Session, *groups: str, editable: bool = True) -> None:
+    """Install the package (editable, so doctests and tests see one copy) and dependency groups."""
+    session.install("--upgrade", "pip")
+    deps = [dep for group in groups for dep in nox.project.dependency_groups(PYPROJECT, group)]
+    target = ["-e", "."] if editable else ["."]
+    session.install(*target, *deps)
+
+
+@nox.session(default=True)
+def tests(session: nox.Session) -> None:
+    """Run the test suite, the doctests of the package and the Markdown pages."""
+    _install(session, "test")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(default=True)
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check."""
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(default=True)
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the package, the tests, the benchmarks and this file."""
+    _install(session, "test")
+    session.install("mypy", "nox")
+    session.run("mypy", *session.posargs)
+
+
+@nox.session(default=False)
+def docs(session: nox.Session) -> None:
+    """Build the site offline with warnings as errors (``-- --serve`` to preview it)."""
+    _install(session, "docs")
+    serve = "--serve" in session.posargs
+    args = [a for a in session.posargs if a != "--serve"]
+    session.run(
+        "sphinx-build", "-W", "--keep-going", "-n", "-b", "html", "docs", "docs/_build/html", *args
+    )
+    if serve:
+        session.run(
+            "python", "-m", "http.server", "-d", "docs/_build/html", "-b", "127.0.0.1", "8000"
+        )
+
+
+@nox.session(default=False)
+def build(session: nox.Session) -> None:
+    """Build the sdist and wheel, check them, install the wheel in a fresh venv and run the CLI."""
+    session.install("build", "twine")
+    dist = ROOT / "dist"
+    shutil.rmtree(dist, ignore_errors=True)
+    session.run("python", "-m", "build", "--outdir", str(dist))
+    session.run("twine", "check", "--strict", *map(str, dist.glob("*")))
+    wheel = next(dist.glob("*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    stray = [n for n in names if not n.startswith(("weightdecay/", "weightdecay-"))]
+    if stray or "weightdecay/py.typed" not in names:
+        session.error(f"the wheel should hold only the package and py.typed; extra: {stray}")
+    venv = Path(session.create_tmp()) / "wheel-venv"
+    shutil.rmtree(venv, ignore_errors=True)
+    session.run("python", "-m", "venv", str(venv))
+    bin_dir = venv / "bin"
+    session.run(str(bin_dir / "python"), "-m", "pip", "install", "-q", str(wheel), external=True)
+    session.run(str(bin_dir / "python"), "-c", "import weightdecay", external=True)
+    session.run(str(bin_dir / "weightdecay"), "--help", external=True)
+    session.run(str(bin_dir / "weightdecay"), "compare", "--epochs", "20", external=True)
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Run the benchmarks; each prints timings and ratios against a baseline timed in the same run."""
+    _install(session, "test")
+    for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):
+        session.run("python", str(script), *session.posargs)
+
+
+if __name__ == "__main__":
+    nox.main()
