@@ -8,6 +8,7 @@ every session.
 
 from __future__ import annotations
 
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -19,6 +20,10 @@ nox.options.default_venv_backend = "venv"
 
 ROOT = Path(__file__).parent
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+
+# Pin torch in every session unless the caller chose a constraints file: an unpinned torch
+# resolves to a multi-GB CUDA build on Linux. pip reads PIP_CONSTRAINT in every session venv.
+os.environ.setdefault("PIP_CONSTRAINT", str(ROOT / ".ci" / "constraints.txt"))
 
 
 def _install(session: nox.Session, *groups: str, editable: bool = True) -> None:

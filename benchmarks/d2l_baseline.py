@@ -51,7 +51,7 @@ def _evaluate_loss(
     for X, y in data_iter:
         out = net(X)
         l = _squared_loss(out, y)
-        total += float(l.sum())
+        total += float(l.sum().detach())
         count += l.numel()
     return total / count
 
@@ -84,7 +84,7 @@ def d2l_train(
     for epoch in range(num_epochs):
         for X, y in train_iter:
             l = _squared_loss(net(X), y) + lambd * penalty(w)
-            l.sum().backward()
+            l.sum().backward()  # type: ignore[no-untyped-call]
             _sgd([w, b], lr, batch_size)
         if (epoch + 1) % 5 == 0:  # d2l evaluates with autograd on, as copied here
             train_losses.append(_evaluate_loss(net, train_iter))

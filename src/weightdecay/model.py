@@ -121,7 +121,7 @@ def concise_net(
     (torch.Size([1, 200]), torch.Size([1]))
     """
     num_inputs = check_int("num_inputs", num_inputs, low=1)
-    net = nn.Sequential(nn.Linear(num_inputs, 1, dtype=dtype))
+    net = nn.Sequential(_linear(num_inputs, 1, dtype))
     with torch.no_grad():
         for param in net.parameters():
             param.normal_(generator=generator)
@@ -192,13 +192,21 @@ def mlp(
     sizes = [num_inputs] + [width] * depth
     layers: list[nn.Module] = []
     for fan_in, fan_out in itertools.pairwise(sizes):
-        layers += [nn.Linear(fan_in, fan_out, dtype=dtype), _ACTIVATIONS[act_name]()]
-    layers.append(nn.Linear(width, num_outputs, dtype=dtype))
+        layers += [_linear(fan_in, fan_out, dtype), _ACTIVATIONS[act_name]()]
+    layers.append(_linear(width, num_outputs, dtype))
     net = nn.Sequential(*layers)
     for layer in net:
         if isinstance(layer, nn.Linear):
             _initialize(layer, init, generator)
     return net
+
+
+def _linear(fan_in: int, fan_out: int, dtype: torch.dtype) -> nn.Linear:
+    # nn.Linear's constructor initializes from the *global* RNG; skip that, we draw our own.
+    layer: nn.Linear = torch.nn.utils.skip_init(  # type: ignore[no-untyped-call]
+        nn.Linear, fan_in, fan_out, dtype=dtype
+    )
+    return layer
 
 
 def _initialize(layer: nn.Linear, init: Init, generator: torch.Generator) -> None:

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import hypothesis.strategies as st
+import pytest
+import torch
+from hypothesis import given
+from hypothesis.extra.numpy import arrays
+
+from weightdecay.penalty import (
+    ElasticNet,
+    Penalty,
+    get_penalty,
+    l1_penalty,
+    l2_penalty,
+    penalty_name,
+    penalty_parts,
+    soft_threshold,
+)
+
+# Magnitudes below 1e-100 would underflow to 0 when squared: "zero only at w = 0" is about reals.
+magnitudes = st.floats(1e-100, 1e3)
+finite = st.one_of(st.just(0.0), magnitudes, magnitudes.map(lambda v: -v))
+weights = arrays("float64", st.integers(1, 50), elements=finite).map(torch.from_numpy)
+PENALTIES: list[Penalty] = [l1_penalty, l2_penalty, ElasticNet(0.3)]
+
+
+def test_values() -> None:
+    w = torch.tensor([3.0, -4.0])
+    assert float(l2_penalty(w)) == 12.5
+    assert float(l1_penalty(w)) == 7.0
+    assert float(ElasticNet(0.5)(w)) == 0.5 * 7.0 + 0.5 * 12.5
+
+
+@pytest.mark.parametrize("penalty", PENALTIES, ids=penalty_name)
+@given(w=weights)
+def test_nonnegative_and_zero_only_at_zero(penalty: Penalty, w: torch.Tensor) -> None:
+    value = float(penalty(w))
+    assert value >= 0
+    assert (value == 0) == bool((w == 0).all())
+
+
+@given(w=weights)
+def test_gradients_are_w_and_sign_w(w: torch.Tensor) -> None:
+    w = w.clone().requires_grad_(True)
+    (g2,) = torch.autograd.grad(l2_penalty(w), w)
+    (g1,) = torch.autograd.grad(l1_penalty(w), w)
+    torch.testing.assert_close(g2, w.detach())
+    torch.testing.assert_close(g1, torch.sign(w.detach()))
+
+
+@given(w=weights)
+def test_elastic_net_ends_are_l1_and_l2(w: torch.Tensor) -> None:
+    torch.testing.assert_close(ElasticNet(1.0)(w), l1_penalty(w))
+    torch.testing.assert_close(ElasticNet(0.0)(w), l2_penalty(w))
+
+
+@given(w=weights, t=st.floats(0, 100))
+def test_soft_threshold_is_the_prox_of_l1(w: torch.Tensor, t: float) -> None:
+    out = soft_threshold(w, t)
+    expected = torch.tensor(
+        [0.0 if abs(v) <= t else v - t * (1 if v > 0 else -1) for v in w.tolist()]
+    )
+    torch.testing.assert_close(out, expected.double())
+
+
+def test_lookup_by_name_and_callable() -> None:
+    assert get_penalty("l1") is l1_penalty
+    assert get_penalty("l2") is l2_penalty
+    assert isinstance(get_penalty("elasticnet"), ElasticNet)
+    custom = lambda w: w.pow(4).sum()
+    assert get_penalty(custom) is custom
+    assert penalty_parts(custom) is None
+    assert penalty_parts(l1_penalty) == (1.0, 0.0)
+
+
+def test_bad_penalties() -> None:
+    with pytest.raises(
+        ValueError, match="penalty must be one of 'l1', 'l2', 'elasticnet', got 'l3'"
+    ):
+        get_penalty("l3")
+    with pytest.raises(TypeError, match=r"penalty must be one of .* or a callable, got 3"):
+        get_penalty(3)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"l1_ratio must be a number in \[0, 1\], got 1.5"):
+        ElasticNet(1.5)
