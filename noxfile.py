@@ -1,3 +1,7 @@
+#!/usr/bin/env python3
+# /// script
+# dependencies = ["nox>=2024.10.9"]
+# ///
 """Developer sessions: ``nox -s tests``, ``lint``, ``typecheck``, ``docs``, ``build``, ``bench``.
 
 Sessions use pip-based virtual environments on purpose: uv ignores pip's configuration and this
