@@ -1,0 +1,112 @@
+"""Sphinx configuration of the weightdecay site.
+
+Build it with ``nox -s docs`` (or ``sphinx-build -W --keep-going -n -b html docs docs/_build/html``).
+The build needs no network: MathJax is served from the site itself, no intersphinx inventory is
+fetched, and the gallery's computation-times page (which loads a table library from a CDN) is not
+written; the per-example run times are printed in the build log instead.
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib.metadata import version as _version
+from pathlib import Path
+
+import sphinx_gallery
+
+_sphinx_gallery_version = tuple(int(p) for p in sphinx_gallery.__version__.split(".")[:2])
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE / "_ext"))  # gallery_hooks, referenced by name below
+
+# -- Project ----------------------------------------------------------------------------------
+project = "weightdecay"
+author = "The weightdecay developers"
+copyright = "The weightdecay developers"
+release = _version("weightdecay")
+version = ".".join(release.split(".")[:2])
+
+# -- General ----------------------------------------------------------------------------------
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "numpydoc",
+    "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",  # MathJax 3 copied into _static/mathjax: no CDN
+    "sphinx_copybutton",
+    "sphinx_gallery.gen_gallery",
+]
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+root_doc = "index"
+exclude_patterns = [
+    "_build",
+    "_ext",
+    "_static",
+    "gen_modules",
+    "auto_examples/*.ipynb",
+    "auto_examples/*.py",
+    "auto_examples/*.zip",
+    "auto_examples/*.md5",
+    "auto_examples/*.json",
+]
+nitpicky = True
+# Types of other projects: this offline build fetches no intersphinx inventory, so their names
+# cannot be resolved into links. Everything of weightdecay's own must resolve.
+nitpick_ignore_regex = [
+    (r"py:.*", r"(torch|matplotlib|numpy|argparse|collections\.abc|typing)(\..*)?"),
+    # Bare names that annotations use (imported under TYPE_CHECKING or from other projects).
+    (r"py:class", r"(Axes|Figure|Tensor|Generator|Iterator|Iterable|Callable|Sequence|Any)"),
+]
+intersphinx_mapping: dict[str, tuple[str, str | None]] = {}  # never fetched
+
+# -- MyST -------------------------------------------------------------------------------------
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_heading_anchors = 3
+
+# -- autodoc and numpydoc ---------------------------------------------------------------------
+autodoc_typehints = "signature"  # the numpydoc sections carry the types in words
+autodoc_typehints_format = "short"
+autodoc_member_order = "bysource"
+python_use_unqualified_type_names = True
+toc_object_entries = False  # each object has its own heading on its module page
+numpydoc_show_class_members = False  # members are documented explicitly on each API page
+numpydoc_class_members_toctree = False
+numpydoc_xref_param_type = False
+
+# -- HTML -------------------------------------------------------------------------------------
+html_theme = "furo"
+html_title = f"weightdecay {release}"
+html_static_path = ["_static"]
+html_favicon = "_static/weightdecay-logo.svg"
+html_logo = "_static/weightdecay-logo.svg"
+html_theme_options = {"sidebar_hide_name": False}
+html_show_sourcelink = True
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+
+# -- sphinx-gallery (after scikit-learn's configuration) -----------------------------------
+sphinx_gallery_conf = {
+    "examples_dirs": "../gallery",
+    "gallery_dirs": "auto_examples",
+    "within_subsection_order": "FileNameSortKey",
+    "filename_pattern": r"/plot_",
+    "doc_module": ("weightdecay",),
+    "backreferences_dir": "gen_modules/backreferences",
+    "remove_config_comments": True,
+    # Close figures, reset matplotlib and seed torch before every example.
+    "reset_modules": ("matplotlib", "gallery_hooks.reset_torch_and_figures"),
+    "reset_modules_order": "before",
+    "only_warn_on_example_error": False,  # a failing example fails the build
+    "abort_on_example_error": False,  # run them all, then report every failure
+    "image_scrapers": ("matplotlib",),
+    "matplotlib_animations": False,
+    # sg_execution_times.html loads DataTables from a CDN; the build log prints the same
+    # numbers ("computation time summary", one line per example).
+    "write_computation_times": False,
+    "min_reported_time": 0,
+    "show_memory": False,
+    "download_all_examples": True,
+}
+if _sphinx_gallery_version < (0, 22):
+    # Before 0.22, links from the examples' code to this API needed it; 0.22 resolves them from
+    # the documentation being built and logs that the option is ignored.
+    sphinx_gallery_conf["reference_url"] = {"weightdecay": None}
