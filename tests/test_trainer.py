@@ -269,3 +269,21 @@ def test_to_dict_is_json_ready() -> None:
     assert len(data["w"]) == 200
     assert data["history"]["epochs"] == [5]
     assert data["divergence"] is None
+
+
+@pytest.mark.parametrize("trainer", [train_scratch, train_concise])
+def test_result_keeps_the_starting_point(trainer: Any) -> None:
+    problem = make_problem()
+    result = trainer(problem, num_epochs=1)
+    assert result.initial is not None
+    w0, b0 = result.initial
+    assert w0.shape == (200, 1)
+    assert b0.shape == (1,)
+    # Passing it back reproduces the run bitwise.
+    again = trainer(problem, num_epochs=1, initial=(w0, b0))
+    assert torch.equal(again.w, result.w)
+    start = (torch.zeros(200, 1), torch.zeros(1))
+    assert all(
+        torch.equal(a, s)
+        for a, s in zip(trainer(problem, num_epochs=1, initial=start).initial, start, strict=True)
+    )

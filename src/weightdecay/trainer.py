@@ -198,6 +198,9 @@ class TrainResult:
         The recorded losses.
     divergence : Divergence or None
         Set when the run diverged and ``on_divergence="stop"`` kept it.
+    initial : tuple of torch.Tensor or None
+        The starting ``(w, b)`` of the run, shapes (num_inputs, 1) and (1,): the seeded draw, or
+        what was passed as ``initial=``. Handy for studying what training changed.
 
     Examples
     --------
@@ -212,6 +215,7 @@ class TrainResult:
     w_norm: float
     history: History
     divergence: Divergence | None = None
+    initial: tuple[torch.Tensor, torch.Tensor] | None = None
 
     @property
     def diverged(self) -> bool:
@@ -360,7 +364,13 @@ def _initial(
     return w.detach().to(problem.dtype), b.detach().to(problem.dtype)
 
 
-def _result(trace: Trace, w: torch.Tensor, b: torch.Tensor, settings: _Settings) -> TrainResult:
+def _result(
+    trace: Trace,
+    w: torch.Tensor,
+    b: torch.Tensor,
+    settings: _Settings,
+    start: tuple[torch.Tensor, torch.Tensor],
+) -> TrainResult:
     """Turn the loop's single-column trace into a TrainResult, or raise on divergence."""
     failure = trace.divergences.get(0)
     kept = trace.num_updates if failure is None else failure.step - 1
@@ -374,12 +384,13 @@ def _result(trace: Trace, w: torch.Tensor, b: torch.Tensor, settings: _Settings)
     )
     w = w.detach().reshape(-1, 1).clone()
     b = b.detach().reshape(1).clone()
+    initial = (start[0].reshape(-1, 1).clone(), start[1].reshape(1).clone())
     if failure is None:
-        return TrainResult(w, b, weight_norm(w), history)
+        return TrainResult(w, b, weight_norm(w), history, initial=initial)
     divergence = Divergence(lr=settings.lr, **asdict(failure))
     if settings.on_divergence == "raise":
         raise DivergenceError(divergence, history)
-    return TrainResult(w, b, weight_norm(w), history, divergence)
+    return TrainResult(w, b, weight_norm(w), history, divergence, initial)
 
 
 def _floats(values: list[torch.Tensor], count: int) -> list[float]:
@@ -531,7 +542,7 @@ def train_scratch(
         (problem.X_train, problem.y_train), (problem.X_test, problem.y_test), W, b, spec
     )
     trace = run(model, settings.loop(problem.n_train), batch_gen)
-    return _result(trace, W, b, settings)
+    return _result(trace, W, b, settings, start)
 
 
 def _check_penalty_value(penalty: Callable[[torch.Tensor], torch.Tensor], w: torch.Tensor) -> None:
@@ -664,8 +675,9 @@ def train_concise(
         {"params": [layer.bias], "weight_decay": 0.0},
     ]
     model = _ConciseModel(net, layer, optimizer_cls(groups, lr=settings.lr), problem, settings)
+    begin = (layer.weight.detach().T.clone(), layer.bias.detach().clone())
     trace = run(model, settings.loop(problem.n_train), batch_gen)
-    return _result(trace, layer.weight.T, layer.bias, settings)
+    return _result(trace, layer.weight.T, layer.bias, settings, begin)
 
 
 class _ConciseModel:
