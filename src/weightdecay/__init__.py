@@ -11,8 +11,16 @@ The stable entry points are importable from here:
 from __future__ import annotations
 
 from weightdecay.data import Problem, make_problem
+from weightdecay.path import (
+    LambdaSelection,
+    PathResult,
+    regularization_path,
+    select_lambda_cv,
+    select_lambda_holdout,
+)
 from weightdecay.penalty import ElasticNet, l1_penalty, l2_penalty
-from weightdecay.plot import plot_history
+from weightdecay.plot import plot_history, plot_path
+from weightdecay.ridge import ridge_closed_form
 from weightdecay.trainer import (
     Divergence,
     DivergenceError,
@@ -29,6 +37,8 @@ __all__ = [
     "DivergenceError",
     "ElasticNet",
     "History",
+    "LambdaSelection",
+    "PathResult",
     "Problem",
     "TrainResult",
     "__version__",
@@ -36,6 +46,11 @@ __all__ = [
     "l2_penalty",
     "make_problem",
     "plot_history",
+    "plot_path",
+    "regularization_path",
+    "ridge_closed_form",
+    "select_lambda_cv",
+    "select_lambda_holdout",
     "train_concise",
     "train_scratch",
 ]

@@ -8,17 +8,28 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+import torch
+
 from weightdecay.data import Problem, make_problem
+from weightdecay.path import (
+    LambdaSelection,
+    PathResult,
+    regularization_path,
+    select_lambda_cv,
+    select_lambda_holdout,
+)
 from weightdecay.penalty import PENALTIES, ElasticNet, Penalty, get_penalty, penalty_name
-from weightdecay.trainer import DivergenceError, TrainResult, train_concise, train_scratch
+from weightdecay.trainer import TrainResult, train_concise, train_scratch
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
 __all__ = ["build_parser", "main"]
 
@@ -44,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     Returns
     -------
     argparse.ArgumentParser
-        With the subcommands ``train`` and ``compare``.
+        With the subcommands ``train``, ``compare`` and ``path``.
 
     Examples
     --------
@@ -56,13 +67,15 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description=(
             "Weight decay on d2l's high-dimensional linear regression (20 examples, 200 features). "
-            "Train one run, or compare lambda = 0 with a decayed run."
+            "Train one run, compare lambda = 0 with a decayed run, or train a whole grid of "
+            "lambda values and choose one by validation."
         ),
         epilog=(
             "examples:\n"
             "  weightdecay train --penalty l1 --lambd 2      # the notebook's run\n"
             "  weightdecay train --concise --weight-decay 7  # nn.Linear + torch.optim.SGD\n"
-            "  weightdecay compare --plot compare.png        # lambda = 0 against lambda = 3"
+            "  weightdecay compare --plot compare.png        # lambda = 0 against lambda = 3\n"
+            "  weightdecay path --lambdas 1e-3:1e2:50 --folds 5  # choose lambda by 5-fold CV"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -84,6 +97,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_run_options(compare)
     _add_output_options(compare)
+    path = commands.add_parser(
+        "path",
+        help="train one model per lambda and choose lambda by validation",
+        description=(
+            "Train a from-scratch model for every lambda of a grid in one vectorized loop; print "
+            "the final train and test loss and ||w|| per lambda, and choose lambda on held-out "
+            "training rows (--n-val, the default) or by k-fold cross-validation (--folds). "
+            "The test set never takes part in the choice."
+        ),
+    )
+    _add_path_options(path)
+    _add_data_options(path)
+    _add_output_options(path)
     return parser
 
 
@@ -144,6 +170,10 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     training.add_argument(
         "--max-grad-norm", type=float, default=None, metavar="C", help="clip gradients to norm C"
     )
+    _add_data_options(parser)
+
+
+def _add_data_options(parser: argparse.ArgumentParser) -> None:
     data = parser.add_argument_group("data")
     data.add_argument("--data-seed", type=int, default=0, help="data seed (default: 0)")
     data.add_argument("--n-train", type=int, default=20, help="default: %(default)s")
@@ -156,6 +186,51 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         "--num-nonzero", type=int, default=None, metavar="K", help="only K true weights non-zero"
     )
     data.add_argument("--noise", type=float, default=0.01, help="label noise std (default: 0.01)")
+
+
+def _add_path_options(parser: argparse.ArgumentParser) -> None:
+    model = parser.add_argument_group("penalty and grid")
+    model.add_argument(
+        "--penalty", choices=sorted(PENALTIES), default="l2", help="P(w) (default: %(default)s)"
+    )
+    model.add_argument(
+        "--l1-ratio", type=float, default=None, metavar="RHO", help="elastic-net share of L1"
+    )
+    model.add_argument(
+        "--l1-update",
+        choices=["subgradient", "proximal"],
+        default="subgradient",
+        help="how the L1 part is applied (default: %(default)s)",
+    )
+    model.add_argument(
+        "--lambdas",
+        type=str,
+        default=DEFAULT_GRID,
+        metavar="GRID",
+        help=(
+            "START:STOP:NUM for NUM log-spaced values from START to STOP, or a comma list such as "
+            "0,0.1,1 (default: %(default)s)"
+        ),
+    )
+    choice = model.add_mutually_exclusive_group()
+    choice.add_argument(
+        "--folds", type=int, default=None, metavar="K", help="choose lambda by K-fold CV"
+    )
+    choice.add_argument(
+        "--n-val",
+        type=int,
+        default=None,
+        metavar="N",
+        help="choose lambda on the last N training rows (default: 5, unless --folds)",
+    )
+    training = parser.add_argument_group("training (every lambda shares these)")
+    training.add_argument("--epochs", type=int, default=100, help="default: %(default)s")
+    training.add_argument("--lr", type=float, default=0.003, help="default: %(default)s")
+    training.add_argument("--batch-size", type=int, default=5, help="default: %(default)s")
+    training.add_argument(
+        "--eval-every", type=int, default=5, metavar="N", help="epochs between evaluations"
+    )
+    training.add_argument("--seed", type=int, default=0, help="training seed (default: 0)")
 
 
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -199,6 +274,8 @@ def _penalty(args: argparse.Namespace) -> Penalty:
 
 def _check_combination(args: argparse.Namespace) -> None:
     """Reject options that belong to the other trainer instead of silently ignoring them."""
+    if args.command == "path":
+        return
     if args.concise:
         for flag, value in (("--lambd", args.lambd), ("--l1-ratio", args.l1_ratio)):
             if value is not None:
@@ -321,6 +398,201 @@ def _report(runs: Sequence[_Run], args: argparse.Namespace) -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# The path command
+# --------------------------------------------------------------------------------------------
+DEFAULT_GRID = "1e-3:1e2:51"
+
+
+def parse_grid(text: str) -> list[float]:
+    """Parse ``--lambdas``: ``START:STOP:NUM`` (log-spaced, as ``numpy.geomspace``) or a comma list.
+
+    Parameters
+    ----------
+    text : str
+        The option's value.
+
+    Returns
+    -------
+    list of float
+        The grid, in the order given (``regularization_path`` checks it).
+
+    Raises
+    ------
+    UsageError
+        If the text is neither form, or ``START:STOP:NUM`` is out of range.
+
+    Examples
+    --------
+    >>> parse_grid("0.01:100:5")
+    [0.01, 0.1, 1.0, 10.0, 100.0]
+    >>> parse_grid("0, 0.5,2")
+    [0.0, 0.5, 2.0]
+    """
+    expected = "expected START:STOP:NUM (log-spaced, 0 < START < STOP, NUM >= 2) or a comma list"
+    if ":" not in text:
+        try:
+            return [float(v) for v in text.split(",")]
+        except ValueError:
+            msg = f"--lambdas: {expected}, got {text!r}"
+            raise UsageError(msg) from None
+    parts = text.split(":")
+    try:
+        start, stop, num = float(parts[0]), float(parts[1]), int(parts[2])
+    except (ValueError, IndexError):
+        msg = f"--lambdas: {expected}, got {text!r}"
+        raise UsageError(msg) from None
+    if len(parts) != 3 or not (0 < start < stop < math.inf) or num < 2:
+        msg = f"--lambdas: {expected}, got {text!r}"
+        raise UsageError(msg)
+    lo, hi = math.log10(start), math.log10(stop)
+    grid = [10 ** (lo + (hi - lo) * i / (num - 1)) for i in range(num)]
+    grid[0], grid[-1] = start, stop  # exact end points, as numpy.geomspace
+    return [float(f"{v:.12g}") for v in grid]
+
+
+@dataclass(frozen=True)
+class _PathRun:
+    path: PathResult
+    selection: LambdaSelection
+    config: dict[str, Any]
+
+
+def _run_path(args: argparse.Namespace, problem: Problem) -> _PathRun:
+    grid = parse_grid(args.lambdas)
+    penalty = _penalty(args)
+    common: dict[str, Any] = {
+        "penalty": penalty,
+        "num_epochs": args.epochs,
+        "lr": args.lr,
+        "batch_size": args.batch_size,
+        "eval_every": args.eval_every,
+        "seed": args.seed,
+        "l1_update": args.l1_update,
+    }
+    n_val = 5 if args.n_val is None else args.n_val
+    loops = 1
+    if args.folds is not None and args.folds >= 2:
+        loops = 1 if problem.n_train % args.folds == 0 else 2  # folds of two sizes
+    with _progress_bar(args.epochs * (1 + loops)) as progress:
+        # Selection first: it checks every argument (folds, n_val included) before any training.
+        if args.folds is not None:
+            selection = select_lambda_cv(
+                problem, grid, folds=args.folds, progress=progress, **common
+            )
+        else:
+            selection = select_lambda_holdout(
+                problem, grid, n_val=n_val, progress=progress, **common
+            )
+        path = regularization_path(problem, grid, progress=progress, **common)
+    config = common | {"penalty": penalty_name(penalty), "data_seed": args.data_seed}
+    config |= {"folds": args.folds} if args.folds is not None else {"n_val": n_val}
+    return _PathRun(path, selection, config)
+
+
+@contextmanager
+def _progress_bar(total: int) -> Iterator[Callable[[int], None]]:
+    """A tqdm bar on stderr, shown only if the work lasts more than a second.
+
+    The library reports the epochs done within each training loop; the callback turns those
+    reports into steps of one bar over all the loops.
+    """
+    from tqdm import tqdm  # type: ignore[import-untyped]  # noqa: PLC0415 - only the CLI needs it
+
+    bar = tqdm(total=total, delay=1.0, file=sys.stderr, unit="epoch", leave=False, desc="path")
+    last = 0
+
+    def report(epochs: int) -> None:
+        nonlocal last
+        if epochs < last:  # a new training loop started
+            last = 0
+        bar.update(epochs - last)
+        last = epochs
+
+    try:
+        yield report
+    finally:
+        bar.close()
+
+
+def _path_table(run: _PathRun) -> str:
+    path, sel = run.path, run.selection
+    sparse = run.config["penalty"] != "l2"
+    cv = sel.val_loss.shape[0] > 1
+    head = f"{'lambda':>10} {'train':>11} {'test':>11} {'||w||':>9}"
+    head += f" {'|w|<1e-3':>8}" if sparse else ""
+    head += f" {'CV mean':>11} {'+- std':>9}" if cv else f" {'val':>11}"
+    rows = [head]
+    for k, lambd in enumerate(path.lambdas.tolist()):
+        row = (
+            f"{lambd:>10.4g} {float(path.final_train_loss[k]):>11.4e} "
+            f"{float(path.final_test_loss[k]):>11.4e} {float(path.w_norm[k]):>9.4g}"
+        )
+        row += f" {int(path.num_near_zero[k]):>8}" if sparse else ""
+        row += f" {float(sel.mean[k]):>11.4e}"
+        row += f" {float(sel.std[k]):>9.2e}" if cv else ""
+        if k == sel.best_index:
+            row += "  <- chosen"
+        elif k == sel.index_1se:
+            row += "  <- 1-SE rule"
+        rows.append(row)
+    return "\n".join(rows)
+
+
+def _path_summary(run: _PathRun) -> list[str]:
+    path, sel = run.path, run.selection
+    chosen = (
+        f"chosen lambda = {sel.best_lambda:.4g} ({sel.method}: lowest mean validation loss, "
+        f"{float(sel.mean[sel.best_index]):.4g}); test loss there "
+        f"{float(path.final_test_loss[sel.best_index]):.4g}"
+    )
+    lines = [chosen]
+    last = path.lambdas.shape[0] - 1
+    if last > 0 and sel.best_index in (0, last):
+        end = "smallest" if sel.best_index == 0 else "largest"
+        lines.append(f"note: that is the {end} lambda of the grid; a wider grid may do better")
+    if sel.val_loss.shape[0] > 1:
+        lines.append(f"one-standard-error rule: lambda = {sel.lambda_1se:.4g}")
+    test = torch.where(path.diverged, math.inf, path.final_test_loss.nan_to_num(math.inf))
+    best = int(test.argmin())
+    lines.append(
+        f"lowest test loss on the grid (hindsight, not a way to choose): lambda = "
+        f"{float(path.lambdas[best]):.4g}, test loss {float(test[best]):.4g}"
+    )
+    if path.divergences:
+        bad = ", ".join(f"{float(path.lambdas[k]):g}" for k in sorted(path.divergences))
+        lines.append(f"diverged (frozen at their last finite weights): lambda = {bad}")
+    return lines
+
+
+def _report_path(run: _PathRun, args: argparse.Namespace) -> None:
+    if str(args.json) != "-":
+        print(_path_table(run))
+        print()
+        print("\n".join(_path_summary(run)))
+    if args.plot is not None:
+        from matplotlib.figure import Figure  # noqa: PLC0415 - only when a plot is asked for
+
+        from weightdecay.plot import plot_path  # noqa: PLC0415
+
+        fig = Figure(figsize=(6, 6), layout="constrained")
+        axes = fig.subplots(2, 1, sharex=True)
+        plot_path(run.path, axes, validation=run.selection)
+        fig.savefig(args.plot)
+        print(f"wrote {args.plot}", file=sys.stderr)
+    if args.json is not None:
+        payload = {
+            "config": run.config,
+            "path": run.path.to_dict(),
+            "selection": run.selection.to_dict(),
+        }
+        text = json.dumps(payload, indent=2)
+        if str(args.json) == "-":
+            print(text)
+        else:
+            args.json.write_text(text + "\n", encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------------------
 # Entry point
 # --------------------------------------------------------------------------------------------
 def main(argv: Sequence[str] | None = None) -> int:
@@ -348,6 +620,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _check_combination(args)
         problem = _problem(args)
+        if args.command == "path":
+            _report_path(_run_path(args, problem), args)
+            return 0
         if args.command == "train":
             runs = [_train(args, problem, _strength(args, decayed=False))]
         else:
@@ -359,7 +634,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, ValueError, TypeError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
-    except DivergenceError as error:
+    except FloatingPointError as error:  # DivergenceError, or every lambda of a path diverged
         print(f"{PROG}: {error}", file=sys.stderr)
         return 1
     except OSError as error:
