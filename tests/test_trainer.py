@@ -229,11 +229,12 @@ def test_same_seed_bitwise_equal_whatever_the_global_rng(trainer: str) -> None:
     assert not torch.equal(first.w, third.w)
 
 
-def test_training_does_not_touch_the_global_rng() -> None:
-    state = torch.get_rng_state()
+def test_training_does_not_touch_the_global_rng_or_thread_count() -> None:
+    state, threads = torch.get_rng_state(), torch.get_num_threads()
     train_scratch(make_problem(), num_epochs=2)
     train_concise(make_problem(), num_epochs=2)
     assert torch.equal(state, torch.get_rng_state())
+    assert torch.get_num_threads() == threads  # the loop runs single-threaded, then restores
 
 
 def test_same_seed_same_minibatches_in_both_trainers() -> None:

@@ -71,9 +71,11 @@ class LinearSGD:
             self._l1 = 0.0
             self._threshold = spec.lr * spec.lambd * l1
         self._custom = parts is None
-        self._has_penalty = (self._custom or self._l1 != 0.0 or self._l2 != 0.0) and not _is_zero(
-            spec.lambd
-        )
+        off = _is_zero(spec.lambd)
+        # lambd times each part's coefficient, computed once (floats or (..., 1, K) tensors).
+        self._lam_l2: float | torch.Tensor = 0.0 if off or self._l2 == 0.0 else spec.lambd * self._l2
+        self._lam_l1: float | torch.Tensor = 0.0 if off or self._l1 == 0.0 else spec.lambd * self._l1
+        self._custom_on = self._custom and not off
 
     # -- Trainable -----------------------------------------------------------------------------
     def step(self, idx: torch.Tensor, *, inspect: bool) -> StepOut:
@@ -82,10 +84,8 @@ class LinearSGD:
         Xb, yb = self.X.index_select(-2, idx), self.y.index_select(-2, idx)
         r = torch.matmul(Xb, W) + b - yb
         loss = r.pow(2).mean(-2) / 2
-        gW = torch.matmul(Xb.mT, r).div_(idx.numel())
+        gW = self._gradient(Xb, r)
         gb = r.mean(-2, keepdim=True)
-        if self._has_penalty:
-            gW += self._penalty_grad(W)
         norm = None
         if spec.record_grad_norm or spec.max_grad_norm is not None or inspect:
             norm = (gW.pow(2).sum(-2) + gb.pow(2).sum(-2)).sqrt()
@@ -132,14 +132,27 @@ class LinearSGD:
         self._alive = alive
 
     # -- internals ------------------------------------------------------------------------------
-    def _penalty_grad(self, W: torch.Tensor) -> torch.Tensor:
-        lambd = self.spec.lambd
-        if self._custom:
-            return lambd * _columnwise_grad(self.spec.penalty, W)
-        grad = torch.zeros_like(W) if self._l2 == 0.0 else self._l2 * W
-        if self._l1 != 0.0:
-            grad = grad + self._l1 * torch.sign(W)
-        return lambd * grad
+    def _gradient(self, Xb: torch.Tensor, r: torch.Tensor) -> torch.Tensor:
+        """``X_B^T r / |B| + lambd * grad P(W)``, in as few passes over ``W`` as possible.
+
+        ``W`` is the large operand (d x K); the products with the batch are small. ``addmm``
+        adds the scaled product to the L2 term in one pass, which is what keeps a 64-column
+        path close to the cost of a single run.
+        """
+        W = self.W
+        scale = 1.0 / r.shape[-2]
+        if isinstance(self._lam_l2, float) and W.ndim == 2:  # one lambda, no batch dimensions
+            grad = torch.addmm(W, Xb.mT, r, beta=self._lam_l2, alpha=scale)
+        elif W.ndim in (2, 3):
+            grad = W * self._lam_l2
+            (grad.addmm_ if W.ndim == 2 else grad.baddbmm_)(Xb.mT, r, alpha=scale)
+        else:
+            grad = torch.matmul(Xb.mT, r).mul_(scale).add_(W * self._lam_l2)
+        if not _is_zero(self._lam_l1):
+            grad.addcmul_(torch.sign(W), _as_tensor(self._lam_l1, W))
+        if self._custom_on:
+            grad += self.spec.lambd * _columnwise_grad(self.spec.penalty, W)
+        return grad
 
     def _update(self, gW: torch.Tensor, gb: torch.Tensor) -> None:
         lr = self.spec.lr
@@ -158,6 +171,10 @@ class LinearSGD:
     def _mean_loss(self, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         r = torch.matmul(X, self.W) + self.b - y
         return r.pow(2).mean(-2) / 2
+
+
+def _as_tensor(value: float | torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    return value if isinstance(value, torch.Tensor) else torch.tensor(value, dtype=like.dtype)
 
 
 def _is_zero(value: float | torch.Tensor) -> bool:

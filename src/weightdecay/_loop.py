@@ -16,6 +16,7 @@ finite parameters, on its own.
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -24,7 +25,7 @@ import torch
 from weightdecay.data import _minibatches
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
 __all__ = ["ColumnDivergence", "StepOut", "Trace", "Trainable", "run"]
 
@@ -104,6 +105,32 @@ class LoopSettings:
 
 def run(model: Trainable, settings: LoopSettings, batch_gen: torch.Generator) -> Trace:
     """Train ``model`` for ``settings.num_epochs`` epochs and return the trace."""
+    with _single_threaded():
+        return _run(model, settings, batch_gen)
+
+
+@contextmanager
+def _single_threaded() -> Iterator[None]:
+    """Run torch's intra-op work on one thread, then restore the caller's setting.
+
+    Every operation here is tiny (a 5 x 200 batch against a 200 x K weight matrix): splitting it
+    over threads costs more in synchronization than it saves, and when the cores are busy the
+    waiting threads make a step take milliseconds instead of microseconds (measured 10-100x on a
+    loaded 2-core machine). scikit-learn limits its thread pools around small loops the same way
+    (``threadpoolctl.threadpool_limits``).
+    """
+    previous = torch.get_num_threads()
+    if previous == 1:
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _run(model: Trainable, settings: LoopSettings, batch_gen: torch.Generator) -> Trace:
     trace = Trace()
     alive = torch.isfinite(model.param_sums())
     checkpoint = model.save()

@@ -19,8 +19,7 @@ Cross-validation adds a leading dimension: the training sets of the folds are st
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from numbers import Real
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -759,8 +758,7 @@ def _train_columns(
     )
     steps_per_epoch = -(-num_rows // settings.batch_size)
     trainable = model if progress is None else _Reporting(model, steps_per_epoch, progress)
-    with _single_threaded():
-        trace = run(trainable, loop, batch_gen)
+    trace = run(trainable, loop, batch_gen)
     return _Trained(
         epochs=list(trace.epochs),
         train_loss=_stack(trace.train_loss, (*lead, K), config.dtype),
@@ -769,27 +767,6 @@ def _train_columns(
         b=b,
         divergences=dict(trace.divergences),
     )
-
-
-@contextmanager
-def _single_threaded() -> Iterator[None]:
-    """Run torch's intra-op work on one thread, then restore the caller's setting.
-
-    The products here are tiny (5 x 200 by 200 x K): splitting them over threads costs more in
-    synchronization than it saves, and when the cores are busy OpenMP's waiting threads make every
-    step take milliseconds instead of microseconds (measured: 10-100x slower on a loaded 2-core
-    machine). scikit-learn limits BLAS threads around its small loops the same way
-    (``threadpoolctl.threadpool_limits``).
-    """
-    previous = torch.get_num_threads()
-    if previous == 1:
-        yield
-        return
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
 
 
 def _starting_columns(
