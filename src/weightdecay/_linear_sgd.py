@@ -88,14 +88,16 @@ class LinearSGD:
         gb = r.mean(-2, keepdim=True)
         norm = None
         if spec.record_grad_norm or spec.max_grad_norm is not None or inspect:
-            norm = (gW.pow(2).sum(-2) + gb.pow(2).sum(-2)).sqrt()
+            # In float64: a float32 gradient's norm overflows long before its entries do.
+            g64, gb64 = gW.double(), gb.double()
+            norm = (g64.pow(2).sum(-2) + gb64.pow(2).sum(-2)).sqrt()
         grad_finite = None
         if inspect:
             grad_finite = torch.isfinite(gW).all(-2) & torch.isfinite(gb).all(-2)
         if spec.max_grad_norm is not None and norm is not None:
             # torch.nn.utils.clip_grad_norm_'s rule, column by column.
             scale = (spec.max_grad_norm / (norm + 1e-6)).clamp(max=1.0).unsqueeze(-2)
-            gW, gb = gW * scale, gb * scale
+            gW, gb = gW * scale.to(gW.dtype), gb * scale.to(gb.dtype)
         self._update(gW, gb)
         return StepOut(loss=loss, grad_norm=norm, grad_finite=grad_finite)
 

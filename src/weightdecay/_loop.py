@@ -4,9 +4,10 @@ Checking every update for NaN or Inf would synchronize on a scalar each step, wh
 than a whole step of the tiny linear model. Instead the loop checks once per evaluation window
 (the ``eval_every`` epochs between two evaluations): the window's minibatch losses and the
 evaluation losses are finite exactly when every parameter they came from was. When a window fails,
-the loop restores the checkpoint taken at the window's start and replays the window's updates one
-by one, with every check on, to find the first failing update of each model. The replay does the
-same operations on the same batches, so it reproduces the run bit for bit.
+the loop goes back to its last checkpoint (the start, or the end of the last replay), redoes the
+updates up to the window's start, then replays the window's updates one by one with every check
+on, to find the first failing update of each model. Redoing is cheaper than checkpointing every
+window, and exact: the same operations on the same batches reproduce the run bit for bit.
 
 Models are vectorized: a trainable holds ``K`` independent models (columns) that see the same
 batches, possibly behind leading batch dimensions; each column diverges, and is frozen at its last
@@ -133,36 +134,62 @@ def _single_threaded() -> Iterator[None]:
 def _run(model: Trainable, settings: LoopSettings, batch_gen: torch.Generator) -> Trace:
     trace = Trace()
     alive = torch.isfinite(model.param_sums())
+    all_alive = bool(alive.all())  # while True, no masking is needed anywhere
+    # The checkpoint is taken at the start and after each replay only, not every window: a
+    # failing window is reached again by redoing, unchecked, the updates since the checkpoint.
     checkpoint = model.save()
-    window: list[tuple[int, torch.Tensor]] = []
-    window_start = 0  # index into trace.step_loss where the window began
+    since: list[tuple[int, torch.Tensor]] = []  # (epoch, batch) of every update since then
+    window_begin = 0  # where the current window starts, in `since`
+    window_start = 0  # and in trace.step_loss
     for epoch in range(1, settings.num_epochs + 1):
         for idx in _minibatches(settings.num_examples, settings.batch_size, batch_gen):
             out = model.step(idx, inspect=False)
             _record_step(trace, out, settings)
-            window.append((epoch, idx))
+            since.append((epoch, idx))
         if epoch % settings.eval_every and epoch != settings.num_epochs:
             continue
         train, test = model.evaluate()
-        window_loss = torch.stack(trace.step_loss[window_start:]).sum(0)
-        finite = torch.isfinite(train + test + window_loss) | ~alive
-        if not bool(finite.all()):
+        if not _window_finite(train, test, trace.step_loss[window_start:], alive, all_alive):
             model.restore(checkpoint)
+            for _, idx in since[:window_begin]:
+                model.step(idx, inspect=False)
             del trace.step_loss[window_start:], trace.grad_norm[window_start:]
-            trace.num_updates -= len(window)
-            _replay(model, settings, window, alive, trace)
+            trace.num_updates -= len(since) - window_begin
+            _replay(model, settings, since[window_begin:], alive, trace)
+            all_alive = bool(alive.all())
             if not bool(alive.any()):
                 break
+            checkpoint, since = model.save(), []
             train, test = model.evaluate()
-        nan = torch.full_like(train, math.nan)
         trace.epochs.append(epoch)
-        trace.train_loss.append(torch.where(alive, train, nan))
-        trace.test_loss.append(torch.where(alive, test, nan))
-        checkpoint = model.save()
-        window, window_start = [], len(trace.step_loss)
-        if not bool(alive.any()) or (settings.stop_at_first_divergence and trace.divergences):
+        trace.train_loss.append(train if all_alive else _mask(train, alive))
+        trace.test_loss.append(test if all_alive else _mask(test, alive))
+        if settings.stop_at_first_divergence and trace.divergences:
             break
+        window_begin, window_start = len(since), len(trace.step_loss)
     return trace
+
+
+def _window_finite(
+    train: torch.Tensor,
+    test: torch.Tensor,
+    step_losses: list[torch.Tensor],
+    alive: torch.Tensor,
+    all_alive: bool,
+) -> bool:
+    """Were the window's losses, and the evaluation at its end, finite for every live column?
+
+    A non-finite parameter makes every later loss non-finite, so these values, which the loop
+    computes anyway, vouch for every update of the window: one concatenation, one test, one sync.
+    """
+    finite = torch.isfinite(torch.cat([train, test, *step_losses]))
+    if all_alive:
+        return bool(finite.all())
+    return bool((finite.reshape(-1, *alive.shape) | ~alive).all())
+
+
+def _mask(values: torch.Tensor, alive: torch.Tensor) -> torch.Tensor:
+    return torch.where(alive, values, torch.full_like(values, math.nan))
 
 
 def _record_step(trace: Trace, out: StepOut, settings: LoopSettings) -> None:
@@ -172,6 +199,9 @@ def _record_step(trace: Trace, out: StepOut, settings: LoopSettings) -> None:
         trace.grad_norm.append(out.grad_norm)
 
 
+_QUANTITIES = ("loss", "gradient", "parameters", "evaluation loss")
+
+
 def _replay(
     model: Trainable,
     settings: LoopSettings,
@@ -179,7 +209,13 @@ def _replay(
     alive: torch.Tensor,
     trace: Trace,
 ) -> None:
-    """Redo the window update by update, checking everything, and freeze each failing column."""
+    """Redo the window update by update, checking everything, and freeze each failing column.
+
+    After each update the replay checks, in this order: the minibatch loss the update started
+    from, its gradient, the new parameters, and the evaluation losses of the new parameters. The
+    last check makes the reported update independent of ``eval_every``: whichever check first
+    caught the failure, the replay names the first update whose result was not usable.
+    """
     last_loss = _last_finite_losses(trace, alive)
     for epoch, idx in window:
         before = model.save()
@@ -187,17 +223,20 @@ def _replay(
         out = model.step(idx, inspect=True)
         _record_step(trace, out, settings)
         sums = model.param_sums()
-        failures = _classify(out, sums) & alive.unsqueeze(0)
+        train, test = model.evaluate()
+        evaluation = train + test
+        failures = _classify(out, sums, evaluation) & alive.unsqueeze(0)
         if bool(failures.any()):
             dead = failures.any(0)
+            values = (out.loss, out.grad_norm, sums, evaluation)
             for flat in dead.flatten().nonzero().flatten().tolist():
-                which = int(failures.reshape(4, -1)[:, flat].nonzero()[0])
-                value = _offending_value(out, sums, which, flat)
+                which = int(failures.reshape(len(_QUANTITIES), -1)[:, flat].nonzero()[0])
+                value = values[which]
                 trace.divergences[flat] = ColumnDivergence(
                     epoch=epoch,
                     step=trace.num_updates,
-                    quantity=("loss", "gradient", "parameters", "evaluation loss")[which],
-                    value=value,
+                    quantity=_QUANTITIES[which],
+                    value=math.nan if value is None else float(value.flatten()[flat]),
                     last_finite_loss=float(last_loss.flatten()[flat]),
                     max_abs_w=float(max_abs.flatten()[flat]),
                 )
@@ -206,36 +245,15 @@ def _replay(
             if settings.stop_at_first_divergence or not bool(alive.any()):
                 return
         last_loss = torch.where(torch.isfinite(out.loss), out.loss, last_loss)
-    # Every update was finite, so an evaluation loss overflowed: blame the window's last update.
-    train, test = model.evaluate()
-    bad = ~torch.isfinite(train + test) & alive
-    for flat in bad.flatten().nonzero().flatten().tolist():
-        trace.divergences[flat] = ColumnDivergence(
-            epoch=window[-1][0],
-            step=trace.num_updates,
-            quantity="evaluation loss",
-            value=float((train + test).flatten()[flat]),
-            last_finite_loss=float(last_loss.flatten()[flat]),
-            max_abs_w=float(model.max_abs_w().flatten()[flat]),
-        )
-    alive &= ~bad
 
 
-def _classify(out: StepOut, param_sums: torch.Tensor) -> torch.Tensor:
-    """Stack the per-column failure flags, in the order of the quantities' names: loss,
-    gradient, parameters, evaluation loss (never set here)."""
+def _classify(out: StepOut, param_sums: torch.Tensor, evaluation: torch.Tensor) -> torch.Tensor:
+    """Stack the per-column failure flags in the order of ``_QUANTITIES``."""
     loss_bad = ~torch.isfinite(out.loss)
     grad_bad = torch.zeros_like(loss_bad) if out.grad_finite is None else ~out.grad_finite
-    params_bad = ~torch.isfinite(param_sums)
-    return torch.stack([loss_bad, grad_bad, params_bad, torch.zeros_like(loss_bad)])
-
-
-def _offending_value(out: StepOut, param_sums: torch.Tensor, which: int, flat: int) -> float:
-    if which == 0:
-        return float(out.loss.flatten()[flat])
-    if which == 1:
-        return math.nan if out.grad_norm is None else float(out.grad_norm.flatten()[flat])
-    return float(param_sums.flatten()[flat])
+    return torch.stack(
+        [loss_bad, grad_bad, ~torch.isfinite(param_sums), ~torch.isfinite(evaluation)]
+    )
 
 
 def _last_finite_losses(trace: Trace, alive: torch.Tensor) -> torch.Tensor:

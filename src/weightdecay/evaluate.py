@@ -119,7 +119,8 @@ def weight_norm(w: torch.Tensor) -> float:
     >>> weight_norm(torch.tensor([[3.0], [4.0]]))
     5.0
     """
-    return float(torch.linalg.vector_norm(w.detach()))
+    # Accumulated in float64, so that finite float32 weights never report an infinite norm.
+    return float(torch.linalg.vector_norm(w.detach(), dtype=torch.float64))
 
 
 def layer_grad_norms(

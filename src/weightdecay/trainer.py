@@ -17,7 +17,6 @@ Scaling conventions (they decide every factor of 2 on this site):
 from __future__ import annotations
 
 import copy
-import math
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
@@ -135,7 +134,7 @@ class Divergence:
     >>> from weightdecay import make_problem, train_scratch
     >>> result = train_scratch(make_problem(), lr=1.0, on_divergence="stop")
     >>> result.diverged, result.divergence.epoch, result.divergence.quantity
-    (True, 5, 'loss')
+    (True, 5, 'evaluation loss')
     """
 
     epoch: int
@@ -173,7 +172,7 @@ class DivergenceError(FloatingPointError):
     ...     train_scratch(make_problem(), lr=1.0)
     ... except DivergenceError as error:
     ...     print(error.divergence.quantity, error.divergence.lr)
-    loss 1.0
+    evaluation loss 1.0
     """
 
     def __init__(self, divergence: Divergence, history: History) -> None:
@@ -680,6 +679,23 @@ def train_concise(
     return _result(trace, layer.weight.T, layer.bias, settings, begin)
 
 
+def _clip_grad_norm(params: list[torch.Tensor], max_norm: float | None) -> torch.Tensor:
+    """The gradients' total norm (in float64, shape (1,)), clipping them to ``max_norm`` if given.
+
+    ``torch.nn.utils.clip_grad_norm_``'s rule, except that the norm is accumulated in float64:
+    in float32 it overflows to inf for finite gradients, and then inf / inf turns them into NaN.
+    """
+    grads = [p.grad for p in params if p.grad is not None]
+    norms = torch.stack([torch.linalg.vector_norm(g, dtype=torch.float64) for g in grads])
+    total = torch.linalg.vector_norm(norms).reshape(1)
+    if max_norm is not None:
+        coef = float((max_norm / (total + 1e-6)).clamp(max=1.0))
+        if coef < 1.0:
+            for g in grads:
+                g.mul_(coef)
+    return total
+
+
 class _ConciseModel:
     """``nn.Linear`` + ``torch.optim`` as a (single-column) trainable of the shared loop."""
 
@@ -703,8 +719,7 @@ class _ConciseModel:
         norm = None
         settings = self.settings
         if settings.record_grad_norm or settings.max_grad_norm is not None or inspect:
-            max_norm = math.inf if settings.max_grad_norm is None else settings.max_grad_norm
-            norm = torch.nn.utils.clip_grad_norm_(self.params, max_norm).reshape(1)
+            norm = _clip_grad_norm(self.params, settings.max_grad_norm)
         grad_finite = None
         if inspect:
             finite = all(
