@@ -159,14 +159,7 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         default="sgd",
         help="concise optimizer (default: %(default)s)",
     )
-    training = parser.add_argument_group("training")
-    training.add_argument("--epochs", type=int, default=100, help="default: %(default)s")
-    training.add_argument("--lr", type=float, default=0.003, help="default: %(default)s")
-    training.add_argument("--batch-size", type=int, default=5, help="default: %(default)s")
-    training.add_argument(
-        "--eval-every", type=int, default=5, metavar="N", help="epochs between evaluations"
-    )
-    training.add_argument("--seed", type=int, default=0, help="training seed (default: 0)")
+    training = _add_training_options(parser, "training")
     training.add_argument(
         "--max-grad-norm", type=float, default=None, metavar="C", help="clip gradients to norm C"
     )
@@ -223,7 +216,12 @@ def _add_path_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="choose lambda on the last N training rows (default: 5, unless --folds)",
     )
-    training = parser.add_argument_group("training (every lambda shares these)")
+    _add_training_options(parser, "training (every lambda shares these)")
+
+
+def _add_training_options(parser: argparse.ArgumentParser, title: str) -> argparse._ArgumentGroup:
+    """The trainers' shared hyperparameters, with the notebook's values as defaults."""
+    training = parser.add_argument_group(title)
     training.add_argument("--epochs", type=int, default=100, help="default: %(default)s")
     training.add_argument("--lr", type=float, default=0.003, help="default: %(default)s")
     training.add_argument("--batch-size", type=int, default=5, help="default: %(default)s")
@@ -231,6 +229,7 @@ def _add_path_options(parser: argparse.ArgumentParser) -> None:
         "--eval-every", type=int, default=5, metavar="N", help="epochs between evaluations"
     )
     training.add_argument("--seed", type=int, default=0, help="training seed (default: 0)")
+    return training
 
 
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
