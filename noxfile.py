@@ -2,7 +2,8 @@
 # /// script
 # dependencies = ["nox>=2024.10.9"]
 # ///
-"""Developer sessions: ``nox -s tests``, ``lint``, ``typecheck``, ``docs``, ``build``, ``bench``.
+"""Developer sessions: ``nox -s tests``, ``lint``, ``typecheck``, ``docs``, ``site``, ``build``,
+``bench``, ``precommit``.
 
 Sessions use pip-based virtual environments on purpose: uv ignores pip's configuration and this
 machine's local CPU wheel of torch, and would download a multi-GB CUDA build instead. CI pins torch
@@ -12,6 +13,7 @@ every session.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import zipfile
@@ -55,9 +57,9 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(default=True)
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict on the package, the tests, the benchmarks and this file."""
+    """mypy --strict on the package, the tests, the benchmarks, the tools and this file."""
     _install(session, "test")
-    session.install("mypy", "nox")
+    session.install("mypy", "nox", "playwright")  # tools/check_site.py drives Playwright
     session.run("mypy", *session.posargs)
 
 
@@ -74,6 +76,37 @@ def docs(session: nox.Session) -> None:
         session.run(
             "python", "-m", "http.server", "-d", "docs/_build/html", "-b", "127.0.0.1", "8000"
         )
+
+
+@nox.session(default=False)
+def site(session: nox.Session) -> None:
+    """Check the built site in headless Chromium, with no network (run ``nox -s docs`` first).
+
+    tools/check_site.py serves ``docs/_build/html`` on 127.0.0.1 (a free port) and drives
+    Debian's ``chromium`` through Playwright's Python package (never a browser download) over
+    every page; screenshots go to ``docs/_build/screenshots/``.
+    """
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        session.error(
+            "Debian's Chromium is not on PATH: install it with `apt-get install -y chromium` "
+            "(never `playwright install`, which downloads a browser build)"
+        )
+    html = ROOT / "docs" / "_build" / "html"
+    if not (html / "index.html").is_file():
+        session.error(f"no built site in {html}: run `nox -s docs` first")
+    session.install("playwright")
+    session.run(
+        "python",
+        str(ROOT / "tools" / "check_site.py"),
+        "--site",
+        str(html),
+        "--screenshots",
+        str(ROOT / "docs" / "_build" / "screenshots"),
+        "--chromium",
+        chromium,
+        *session.posargs,
+    )
 
 
 @nox.session(default=False)
@@ -98,6 +131,29 @@ def build(session: nox.Session) -> None:
     session.run(str(bin_dir / "weightdecay"), "--help", external=True)
     session.run(str(bin_dir / "weightdecay"), "compare", "--epochs", "20", external=True)
 
+    # `python -m build` made that wheel from the sdist; one built straight from the tree must
+    # hold the same files with the same contents.
+    from_tree = Path(session.create_tmp()) / "wheel-from-tree"
+    shutil.rmtree(from_tree, ignore_errors=True)
+    session.run("python", "-m", "build", "--wheel", "--outdir", str(from_tree), str(ROOT))
+    shipped, direct = _wheel_digests(wheel), _wheel_digests(next(from_tree.glob("*.whl")))
+    if shipped != direct:
+        differ = sorted(
+            n for n in shipped.keys() | direct.keys() if shipped.get(n) != direct.get(n)
+        )
+        session.error(f"the wheel built from the sdist and the tree's differ in: {differ}")
+    session.log(f"the sdist and the tree build the same wheel: {len(shipped)} files, same contents")
+
+
+def _wheel_digests(wheel: Path) -> dict[str, str]:
+    """SHA-256 of every file in a wheel, but RECORD (which lists those hashes itself)."""
+    with zipfile.ZipFile(wheel) as archive:
+        return {
+            name: hashlib.sha256(archive.read(name)).hexdigest()
+            for name in archive.namelist()
+            if not name.endswith(".dist-info/RECORD")
+        }
+
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
@@ -105,6 +161,16 @@ def bench(session: nox.Session) -> None:
     _install(session, "test")
     for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):
         session.run("python", str(script), *session.posargs)
+
+
+@nox.session(default=False)
+def precommit(session: nox.Session) -> None:
+    """Every pre-commit hook on the whole tree, its GitHub repositories mirrored locally.
+
+    See tools/precommit_offline.py; ``-- run ruff-check --all-files`` passes other arguments.
+    """
+    session.install("pre-commit")
+    session.run("python", str(ROOT / "tools" / "precommit_offline.py"), *session.posargs)
 
 
 if __name__ == "__main__":

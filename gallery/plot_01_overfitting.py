@@ -198,7 +198,7 @@ plt.show()
 # not "too many parameters" by itself: it is large weights in directions the data never
 # constrains. Weight decay removes exactly those, by shrinking every weight by a factor
 # :math:`1 - \eta\lambda` at every step: see :ref:`explanation-update-rule` for the
-# algebra and the next tutorial for the experiment. The :ref:`FAQ <faq>` discusses how to choose
-# :math:`\lambda`.
+# algebra and the next tutorial for the experiment. The FAQ :ref:`faq-choosing-lambda` discusses
+# how to choose :math:`\lambda`, and :ref:`faq-large-weights` when shrinking hurts.
 
 # sphinx_gallery_thumbnail_number = 2

@@ -226,7 +226,7 @@ plt.show()
 # version of this step; see :func:`~weightdecay.trainer.train_scratch`'s ``l1_update``.
 #
 # :ref:`explanation-update-rule` derives the update rule, :ref:`explanation-decay-vs-l2`
-# compares the penalty with the optimizers' ``weight_decay``, and the :ref:`FAQ <faq>` answers
-# how to choose :math:`\lambda`. The next tutorial does the same with ``torch.optim``.
+# compares the penalty with the optimizers' ``weight_decay``, and the FAQ
+# :ref:`faq-choosing-lambda` answers how to choose :math:`\lambda`. The next tutorial does the same with ``torch.optim``.
 
 # sphinx_gallery_thumbnail_number = 3

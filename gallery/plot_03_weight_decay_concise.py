@@ -163,6 +163,7 @@ plt.show()
 #
 # :ref:`explanation-update-rule` tracks each factor of :math:`\tfrac12` and :math:`1/|B|`, and
 # :ref:`explanation-decay-vs-l2` explains why ``weight_decay`` in ``Adam`` is *not* weight
-# decay, unlike ``AdamW``'s. More questions are answered in the :ref:`FAQ <faq>`.
+# decay, unlike ``AdamW``'s (measured in :ref:`sphx_glr_auto_examples_plot_09_adam_vs_adamw.py`).
+# The FAQ :ref:`faq-weight-updates` counts the updates these runs make.
 
 # sphinx_gallery_thumbnail_number = 2

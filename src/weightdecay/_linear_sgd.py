@@ -73,8 +73,12 @@ class LinearSGD:
         self._custom = parts is None
         off = _is_zero(spec.lambd)
         # lambd times each part's coefficient, computed once (floats or (..., 1, K) tensors).
-        self._lam_l2: float | torch.Tensor = 0.0 if off or self._l2 == 0.0 else spec.lambd * self._l2
-        self._lam_l1: float | torch.Tensor = 0.0 if off or self._l1 == 0.0 else spec.lambd * self._l1
+        self._lam_l2: float | torch.Tensor = (
+            0.0 if off or self._l2 == 0.0 else spec.lambd * self._l2
+        )
+        self._lam_l1: float | torch.Tensor = (
+            0.0 if off or self._l1 == 0.0 else spec.lambd * self._l1
+        )
         self._custom_on = self._custom and not off
 
     # -- Trainable -----------------------------------------------------------------------------

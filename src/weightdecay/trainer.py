@@ -687,7 +687,7 @@ def _clip_grad_norm(params: list[torch.Tensor], max_norm: float | None) -> torch
     """
     grads = [p.grad for p in params if p.grad is not None]
     norms = torch.stack([torch.linalg.vector_norm(g, dtype=torch.float64) for g in grads])
-    total = torch.linalg.vector_norm(norms).reshape(1)
+    total: torch.Tensor = torch.linalg.vector_norm(norms).reshape(1)
     if max_norm is not None:
         coef = float((max_norm / (total + 1e-6)).clamp(max=1.0))
         if coef < 1.0:
