@@ -70,7 +70,8 @@ def _unguarded_run(model: Trainable, settings: LoopSettings, batch_gen: torch.Ge
         for idx in _minibatches(settings.num_examples, settings.batch_size, batch_gen):
             out = model.step(idx, inspect=False)
             trace.num_updates += 1
-            trace.step_loss.append(out.loss)
+            if out.loss is not None:
+                trace.step_loss.append(out.loss)
             if settings.record_grad_norm and out.grad_norm is not None:
                 trace.grad_norm.append(out.grad_norm)
         if epoch % settings.eval_every and epoch != settings.num_epochs:
@@ -115,6 +116,7 @@ def _unguarded_scratch(problem: Problem) -> torch.Tensor:
         for idx in _minibatches(problem.n_train, BATCH_SIZE, batch_gen):
             out = model.step(idx, inspect=False)
             num_updates += 1
+            assert out.loss is not None  # the trainer's model reports every update's loss
             step_loss.append(out.loss)
         if epoch % EVAL_EVERY and epoch != NUM_EPOCHS:
             continue

@@ -17,6 +17,7 @@ for a 200-weight model, and lets ``W`` be a matrix: column ``k`` is an independe
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -40,6 +41,7 @@ class LinearSpec:
     proximal: bool = False
     max_grad_norm: float | None = None
     record_grad_norm: bool = False
+    step_loss: bool = True  # report each update's minibatch loss (the replay always does)
 
 
 class LinearSGD:
@@ -87,9 +89,12 @@ class LinearSGD:
         W, b, spec = self.W, self.b, self.spec
         Xb, yb = self.X.index_select(-2, idx), self.y.index_select(-2, idx)
         r = torch.matmul(Xb, W) + b - yb
-        loss = r.pow(2).mean(-2) / 2
+        size = r.shape[-2]
+        loss = None
+        if spec.step_loss or inspect:
+            loss = _row_average(r * r, 0.5 / size)
         gW = self._gradient(Xb, r)
-        gb = r.mean(-2, keepdim=True)
+        gb = _row_average(r, 1.0 / size).unsqueeze(-2)
         norm = None
         if spec.record_grad_norm or spec.max_grad_norm is not None or inspect:
             # In float64: a float32 gradient's norm overflows long before its entries do.
@@ -118,24 +123,25 @@ class LinearSGD:
         """Per column: the largest absolute weight."""
         return self.W.abs().amax(-2)
 
-    def save(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """Copies of ``W`` and ``b``."""
-        return self.W.clone(), self.b.clone()
+    def save(self) -> _State:
+        """Copies of ``W``, ``b`` and of which columns are still trained."""
+        alive = None if self._alive is None else self._alive.clone()
+        return _State(self.W.clone(), self.b.clone(), alive)
 
     def restore(self, state: object) -> None:
-        """Copy a checkpoint back into ``W`` and ``b``."""
-        W, b = _as_state(state)
-        self.W.copy_(W)
-        self.b.copy_(b)
+        """Go back to a checkpoint of :meth:`save`."""
+        assert isinstance(state, _State)
+        self.W.copy_(state.W)
+        self.b.copy_(state.b)
+        self._alive = state.alive
 
     def freeze(self, dead: torch.Tensor, state: object) -> None:
         """Put the ``dead`` columns back to ``state`` and exclude them from further updates."""
-        W, b = _as_state(state)
+        assert isinstance(state, _State)
         keep = dead.unsqueeze(-2)
-        self.W.copy_(torch.where(keep, W, self.W))
-        self.b.copy_(torch.where(keep, b, self.b))
-        alive = ~keep if self._alive is None else self._alive & ~keep
-        self._alive = alive
+        self.W.copy_(torch.where(keep, state.W, self.W))
+        self.b.copy_(torch.where(keep, state.b, self.b))
+        self._alive = ~keep if self._alive is None else self._alive & ~keep
 
     # -- internals ------------------------------------------------------------------------------
     def _gradient(self, Xb: torch.Tensor, r: torch.Tensor) -> torch.Tensor:
@@ -176,7 +182,22 @@ class LinearSGD:
 
     def _mean_loss(self, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         r = torch.matmul(X, self.W) + self.b - y
-        return r.pow(2).mean(-2) / 2
+        return _row_average(r * r, 0.5 / r.shape[-2])
+
+
+def _row_average(values: torch.Tensor, weight: float) -> torch.Tensor:
+    """``weight`` times the sum over rows (dim -2), which drops: (..., n, K) -> (..., K).
+
+    Written as a product with a row of weights: for these small matrices one GEMM call costs a
+    fraction of a reduction over the non-contiguous row dimension (``mean(-2)``).
+    """
+    return torch.matmul(_weights(values.shape[-2], weight, values.dtype), values).squeeze(-2)
+
+
+@functools.lru_cache(maxsize=64)
+def _weights(size: int, weight: float, dtype: torch.dtype) -> torch.Tensor:
+    """A (1, size) row of ``weight``: made once per batch size, not once per step."""
+    return torch.full((1, size), weight, dtype=dtype)
 
 
 def _as_tensor(value: float | torch.Tensor, like: torch.Tensor) -> torch.Tensor:
@@ -187,12 +208,13 @@ def _is_zero(value: float | torch.Tensor) -> bool:
     return isinstance(value, float) and value == 0.0
 
 
-def _as_state(state: object) -> tuple[torch.Tensor, torch.Tensor]:
-    assert isinstance(state, tuple)
-    W, b = state
-    assert isinstance(W, torch.Tensor)
-    assert isinstance(b, torch.Tensor)
-    return W, b
+@dataclass(frozen=True)
+class _State:
+    """A checkpoint: the parameters and the mask of live columns (None: all alive)."""
+
+    W: torch.Tensor
+    b: torch.Tensor
+    alive: torch.Tensor | None
 
 
 def _columnwise_grad(penalty: Penalty, W: torch.Tensor) -> torch.Tensor:

@@ -2,8 +2,9 @@
 
 Checking every update for NaN or Inf would synchronize on a scalar each step, which costs far more
 than a whole step of the tiny linear model. Instead the loop checks once per evaluation window
-(the ``eval_every`` epochs between two evaluations): the window's minibatch losses and the
-evaluation losses are finite exactly when every parameter they came from was. When a window fails,
+(the ``eval_every`` epochs between two evaluations): the evaluation losses are finite exactly when
+every parameter they came from was (a run whose minibatch loss overflowed between evaluations is
+caught at the end and redone with those losses checked too, see :func:`run`). When a window fails,
 the loop goes back to its last checkpoint (the start, or the end of the last replay), redoes the
 updates up to the window's start, then replays the window's updates one by one with every check
 on, to find the first failing update of each model. Redoing is cheaper than checkpointing every
@@ -33,11 +34,11 @@ __all__ = ["ColumnDivergence", "StepOut", "Trace", "Trainable", "run"]
 
 @dataclass(frozen=True)
 class StepOut:
-    """What one update reports, per column: the minibatch's mean data loss (before the update),
-    the gradient norm (before clipping) or None, and, when inspected, whether the gradient was
-    finite."""
+    """What one update reports, per column: the minibatch's mean data loss (before the update;
+    None if the model was asked not to report it, but always given when inspected), the gradient
+    norm (before clipping) or None, and, when inspected, whether the gradient was finite."""
 
-    loss: torch.Tensor
+    loss: torch.Tensor | None
     grad_norm: torch.Tensor | None = None
     grad_finite: torch.Tensor | None = None
 
@@ -88,6 +89,7 @@ class Trace:
     test_loss: list[torch.Tensor] = field(default_factory=list)
     step_loss: list[torch.Tensor] = field(default_factory=list)
     grad_norm: list[torch.Tensor] = field(default_factory=list)
+    step_loss_matrix: torch.Tensor | None = None  # step_loss stacked, once the run is over
     num_updates: int = 0
     divergences: dict[int, ColumnDivergence] = field(default_factory=dict)
 
@@ -105,9 +107,22 @@ class LoopSettings:
 
 
 def run(model: Trainable, settings: LoopSettings, batch_gen: torch.Generator) -> Trace:
-    """Train ``model`` for ``settings.num_epochs`` epochs and return the trace."""
+    """Train ``model`` for ``settings.num_epochs`` epochs and return the trace.
+
+    Each window is vouched for by its evaluation losses alone: a non-finite parameter makes
+    them non-finite. A minibatch loss can still overflow between two evaluations while the
+    parameters stay finite; so once, at the end, the recorded minibatch losses are checked too,
+    and if one is not finite the run is redone from the start with every window also checking
+    its minibatch losses (the same run, bit for bit, with the failure now caught where it is).
+    """
     with _single_threaded():
-        return _run(model, settings, batch_gen)
+        start, gen_state = model.save(), batch_gen.get_state()
+        trace = _run(model, settings, batch_gen, careful=False)
+        if not _step_losses_finite(trace):
+            model.restore(start)
+            batch_gen.set_state(gen_state)
+            trace = _run(model, settings, batch_gen, careful=True)
+        return trace
 
 
 @contextmanager
@@ -131,43 +146,76 @@ def _single_threaded() -> Iterator[None]:
         torch.set_num_threads(previous)
 
 
-def _run(model: Trainable, settings: LoopSettings, batch_gen: torch.Generator) -> Trace:
+def _run(
+    model: Trainable, settings: LoopSettings, batch_gen: torch.Generator, *, careful: bool
+) -> Trace:
     trace = Trace()
     alive = torch.isfinite(model.param_sums())
     all_alive = bool(alive.all())  # while True, no masking is needed anywhere
     # The checkpoint is taken at the start and after each replay only, not every window: a
-    # failing window is reached again by redoing, unchecked, the updates since the checkpoint.
-    checkpoint = model.save()
-    since: list[tuple[int, torch.Tensor]] = []  # (epoch, batch) of every update since then
-    window_begin = 0  # where the current window starts, in `since`
-    window_start = 0  # and in trace.step_loss
+    # failing window is reached again by redoing, unchecked, the updates since the checkpoint,
+    # on the same batches, drawn again from the generator's state at the checkpoint.
+    checkpoint = _Checkpoint(model.save(), batch_gen.get_state(), epoch=0)
+    window_epoch = 1  # the first epoch of the current window
+    window_start = 0  # where the window starts in trace.step_loss
+    window_updates = 0
     for epoch in range(1, settings.num_epochs + 1):
         for idx in _minibatches(settings.num_examples, settings.batch_size, batch_gen):
             out = model.step(idx, inspect=False)
             _record_step(trace, out, settings)
-            since.append((epoch, idx))
+            window_updates += 1
         if epoch % settings.eval_every and epoch != settings.num_epochs:
             continue
         train, test = model.evaluate()
-        if not _window_finite(train, test, trace.step_loss[window_start:], alive, all_alive):
-            model.restore(checkpoint)
-            for _, idx in since[:window_begin]:
-                model.step(idx, inspect=False)
+        losses = trace.step_loss[window_start:] if careful else []
+        if not _window_finite(train, test, losses, alive, all_alive):
+            window = _back_to_window(model, settings, checkpoint, window_epoch, epoch)
             del trace.step_loss[window_start:], trace.grad_norm[window_start:]
-            trace.num_updates -= len(since) - window_begin
-            _replay(model, settings, since[window_begin:], alive, trace)
+            trace.num_updates -= window_updates
+            _replay(model, settings, window, alive, trace)
             all_alive = bool(alive.all())
             if not bool(alive.any()):
                 break
-            checkpoint, since = model.save(), []
+            checkpoint = _Checkpoint(model.save(), batch_gen.get_state(), epoch=epoch)
             train, test = model.evaluate()
         trace.epochs.append(epoch)
         trace.train_loss.append(train if all_alive else _mask(train, alive))
         trace.test_loss.append(test if all_alive else _mask(test, alive))
         if settings.stop_at_first_divergence and trace.divergences:
             break
-        window_begin, window_start = len(since), len(trace.step_loss)
+        window_epoch, window_start, window_updates = epoch + 1, len(trace.step_loss), 0
     return trace
+
+
+@dataclass(frozen=True)
+class _Checkpoint:
+    """The model's state and the batch generator's state after ``epoch`` epochs."""
+
+    model: object
+    generator: torch.Tensor
+    epoch: int
+
+
+def _back_to_window(
+    model: Trainable,
+    settings: LoopSettings,
+    checkpoint: _Checkpoint,
+    first_epoch: int,
+    last_epoch: int,
+) -> list[tuple[int, torch.Tensor]]:
+    """Restore the checkpoint, redo the updates before ``first_epoch`` and return the window's
+    (epoch, batch) pairs, drawn again exactly as the run drew them."""
+    model.restore(checkpoint.model)
+    generator = torch.Generator()
+    generator.set_state(checkpoint.generator)
+    window = []
+    for epoch in range(checkpoint.epoch + 1, last_epoch + 1):
+        for idx in _minibatches(settings.num_examples, settings.batch_size, generator):
+            if epoch < first_epoch:
+                model.step(idx, inspect=False)
+            else:
+                window.append((epoch, idx))
+    return window
 
 
 def _window_finite(
@@ -182,10 +230,32 @@ def _window_finite(
     A non-finite parameter makes every later loss non-finite, so these values, which the loop
     computes anyway, vouch for every update of the window: one concatenation, one test, one sync.
     """
-    finite = torch.isfinite(torch.cat([train, test, *step_losses]))
-    if all_alive:
-        return bool(finite.all())
-    return bool((finite.reshape(-1, *alive.shape) | ~alive).all())
+    if all_alive and train.numel() == 1 and not step_losses:  # one model: two scalar reads
+        return math.isfinite(float(train) + float(test))
+    values = torch.cat([train, test, *step_losses])
+    if all_alive:  # a sum is finite exactly when every term is (float64: no overflow of its own)
+        return math.isfinite(float(values.sum(dtype=torch.float64)))
+    finite = torch.isfinite(values).reshape(-1, *alive.shape) | ~alive
+    return bool(finite.all())
+
+
+def _step_losses_finite(trace: Trace) -> bool:
+    """Are all recorded minibatch losses finite, up to each diverged column's failing update?
+
+    Stacks them once, into ``trace.step_loss_matrix``, which the callers read instead of
+    stacking again.
+    """
+    if not trace.step_loss:
+        return True
+    trace.step_loss_matrix = torch.stack(trace.step_loss)
+    values = trace.step_loss_matrix.reshape(len(trace.step_loss), -1)
+    if not trace.divergences:
+        return math.isfinite(float(values.sum(dtype=torch.float64)))
+    kept = torch.full((values.shape[1],), len(trace.step_loss))
+    for column, failure in trace.divergences.items():
+        kept[column] = failure.step - 1  # the failing update's own loss may be the culprit
+    rows = torch.arange(len(trace.step_loss)).unsqueeze(1)
+    return bool((torch.isfinite(values) | (rows >= kept)).all())
 
 
 def _mask(values: torch.Tensor, alive: torch.Tensor) -> torch.Tensor:
@@ -194,7 +264,8 @@ def _mask(values: torch.Tensor, alive: torch.Tensor) -> torch.Tensor:
 
 def _record_step(trace: Trace, out: StepOut, settings: LoopSettings) -> None:
     trace.num_updates += 1
-    trace.step_loss.append(out.loss)
+    if out.loss is not None:
+        trace.step_loss.append(out.loss)
     if settings.record_grad_norm and out.grad_norm is not None:
         trace.grad_norm.append(out.grad_norm)
 
@@ -244,11 +315,13 @@ def _replay(
             alive &= ~dead
             if settings.stop_at_first_divergence or not bool(alive.any()):
                 return
-        last_loss = torch.where(torch.isfinite(out.loss), out.loss, last_loss)
+        if out.loss is not None:
+            last_loss = torch.where(torch.isfinite(out.loss), out.loss, last_loss)
 
 
 def _classify(out: StepOut, param_sums: torch.Tensor, evaluation: torch.Tensor) -> torch.Tensor:
     """Stack the per-column failure flags in the order of ``_QUANTITIES``."""
+    assert out.loss is not None  # an inspected step always reports its loss
     loss_bad = ~torch.isfinite(out.loss)
     grad_bad = torch.zeros_like(loss_bad) if out.grad_finite is None else ~out.grad_finite
     return torch.stack(
@@ -257,7 +330,9 @@ def _classify(out: StepOut, param_sums: torch.Tensor, evaluation: torch.Tensor) 
 
 
 def _last_finite_losses(trace: Trace, alive: torch.Tensor) -> torch.Tensor:
+    """Per column, the last finite minibatch loss recorded, else the last training evaluation
+    (for models that do not report minibatch losses), else NaN."""
     last = torch.full(alive.shape, math.nan)
-    for loss in trace.step_loss:
+    for loss in trace.step_loss or trace.train_loss[-1:]:
         last = torch.where(torch.isfinite(loss), loss.to(last.dtype), last)
     return last

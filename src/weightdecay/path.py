@@ -744,6 +744,9 @@ def _train_columns(
         lambd=config.grid.to(config.dtype).reshape(1, K),
         lr=config.settings.lr,
         proximal=config.proximal,
+        # A path reports losses per evaluation, not per update; the guard then rests on the
+        # evaluations and the parameters, and a replay still checks every update's loss.
+        step_loss=False,
     )
     model = LinearSGD(train, evaluation, W, b, spec)
     num_rows = int(train[0].shape[-2])

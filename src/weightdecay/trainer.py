@@ -378,7 +378,7 @@ def _result(
         train_loss=[float(v) for v in trace.train_loss],
         test_loss=[float(v) for v in trace.test_loss],
         num_updates=kept,
-        step_loss=_floats(trace.step_loss, kept),
+        step_loss=_floats(trace.step_loss, kept, trace.step_loss_matrix),
         grad_norm=_floats(trace.grad_norm, kept),
     )
     w = w.detach().reshape(-1, 1).clone()
@@ -392,10 +392,14 @@ def _result(
     return TrainResult(w, b, weight_norm(w), history, divergence, initial)
 
 
-def _floats(values: list[torch.Tensor], count: int) -> list[float]:
-    if not values:
+def _floats(
+    values: list[torch.Tensor], count: int, stacked: torch.Tensor | None = None
+) -> list[float]:
+    """The first ``count`` single-column values as floats (``stacked``: already stacked)."""
+    if not values or not count:
         return []
-    return torch.stack(values[:count]).flatten().tolist() if count else []
+    matrix = torch.stack(values[:count]) if stacked is None else stacked[:count]
+    return matrix.flatten().tolist()
 
 
 # --------------------------------------------------------------------------------------------
