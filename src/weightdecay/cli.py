@@ -120,31 +120,13 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="use nn.Linear + torch.optim (MSELoss, weight_decay) instead of the scratch model",
     )
-    model.add_argument(
-        "--penalty",
-        choices=sorted(PENALTIES),
-        default="l2",
-        help="scratch penalty P(w) (default: %(default)s)",
-    )
-    model.add_argument(
-        "--l1-ratio",
-        type=float,
-        default=None,
-        metavar="RHO",
-        help="share of L1 in the elastic-net penalty, in [0, 1] (default: 0.5)",
-    )
+    _add_penalty_options(model, "scratch ")
     model.add_argument(
         "--lambd",
         type=float,
         default=None,
         metavar="LAMBDA",
         help="scratch penalty strength (default: 0 for train, 3 for compare's decayed run)",
-    )
-    model.add_argument(
-        "--l1-update",
-        choices=["subgradient", "proximal"],
-        default="subgradient",
-        help="how the scratch trainer applies the L1 part (default: %(default)s)",
     )
     model.add_argument(
         "--weight-decay",
@@ -181,20 +163,32 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
     data.add_argument("--noise", type=float, default=0.01, help="label noise std (default: 0.01)")
 
 
-def _add_path_options(parser: argparse.ArgumentParser) -> None:
-    model = parser.add_argument_group("penalty and grid")
-    model.add_argument(
-        "--penalty", choices=sorted(PENALTIES), default="l2", help="P(w) (default: %(default)s)"
+def _add_penalty_options(group: argparse._ArgumentGroup, scope: str) -> None:
+    """--penalty, --l1-ratio and --l1-update, which train, compare and path share."""
+    group.add_argument(
+        "--penalty",
+        choices=sorted(PENALTIES),
+        default="l2",
+        help=f"{scope}penalty P(w) (default: %(default)s)",
     )
-    model.add_argument(
-        "--l1-ratio", type=float, default=None, metavar="RHO", help="elastic-net share of L1"
+    group.add_argument(
+        "--l1-ratio",
+        type=float,
+        default=None,
+        metavar="RHO",
+        help="share of L1 in the elastic-net penalty, in [0, 1] (default: 0.5)",
     )
-    model.add_argument(
+    group.add_argument(
         "--l1-update",
         choices=["subgradient", "proximal"],
         default="subgradient",
-        help="how the L1 part is applied (default: %(default)s)",
+        help=f"how the {scope}trainer applies the L1 part (default: %(default)s)",
     )
+
+
+def _add_path_options(parser: argparse.ArgumentParser) -> None:
+    model = parser.add_argument_group("penalty and grid")
+    _add_penalty_options(model, "")
     model.add_argument(
         "--lambdas",
         type=str,
