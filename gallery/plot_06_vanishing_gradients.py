@@ -48,18 +48,18 @@ plt.show()
 # %%
 # Nine deep networks at initialization
 # ------------------------------------
-# :func:`~weightdecay.model.mlp` builds a network of ``depth`` hidden layers of ``width`` units.
+# :func:`~weightdecay.networks.mlp` builds a network of ``depth`` hidden layers of ``width`` units.
 # We take 15 layers of 64 units, each activation with each initialization: PyTorch's default for
 # ``nn.Linear`` (uniform with bound :math:`1/\sqrt{\text{fan-in}}`), Xavier/Glorot (variance
 # :math:`2/(\text{fan-in} + \text{fan-out})`, designed to keep the variance for activations that
 # behave like the identity near 0) and Kaiming/He (variance :math:`2/\text{fan-in}`, designed for
 # ReLU, which zeroes half of its inputs). The data is a simple regression: 64 examples of 16
 # Gaussian features with a linear target, from :func:`~weightdecay.data.make_problem`.
-# :func:`~weightdecay.evaluate.layer_grad_norms` returns the norm of the mean-squared-error
+# :func:`~weightdecay.networks.layer_grad_norms` returns the norm of the mean-squared-error
 # gradient of each ``nn.Linear`` weight, input side first; the last one is the output layer.
 from weightdecay.data import make_problem
-from weightdecay.evaluate import layer_grad_norms
-from weightdecay.model import mlp
+from weightdecay.networks import layer_grad_norms
+from weightdecay.networks import mlp
 
 # Networks this small run faster on one thread than on several (no synchronization between
 # threads, which costs most on a busy machine); we restore the setting at the end of the page.
@@ -348,7 +348,7 @@ torch.set_num_threads(threads)
 # dead units (the printed shares). So the activation decides whether a factor below 1 is built
 # into every layer, the initialization decides the scale, and depth raises both to a power.
 #
-# :func:`~weightdecay.model.mlp` builds the networks, :func:`~weightdecay.evaluate.layer_grad_norms`
+# :func:`~weightdecay.networks.mlp` builds the networks, :func:`~weightdecay.networks.layer_grad_norms`
 # measures the gradient of each layer, and the :ref:`FAQ page <faq-vanishing-gradients>` gives
 # the short answer.
 

@@ -18,8 +18,8 @@ from torch import nn
 
 from weightdecay import DivergenceError, Problem, TrainResult, make_problem
 from weightdecay.cli import main
-from weightdecay.evaluate import layer_grad_norms
-from weightdecay.model import mlp
+from weightdecay.networks import layer_grad_norms
+from weightdecay.networks import mlp
 from weightdecay.trainer import train_concise, train_scratch
 
 if TYPE_CHECKING:

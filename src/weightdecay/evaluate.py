@@ -1,15 +1,12 @@
-"""Losses and measurements: the squared loss, exact evaluation, norms and per-layer gradients."""
+"""Losses and measurements: the squared loss, exact evaluation and the weight norm."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import torch
-from torch import nn
 
-from weightdecay._validation import check_tensor
-
-__all__ = ["evaluate_loss", "layer_grad_norms", "squared_loss", "weight_norm"]
+__all__ = ["evaluate_loss", "squared_loss", "weight_norm"]
 
 Loss = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -121,50 +118,3 @@ def weight_norm(w: torch.Tensor) -> float:
     """
     # Accumulated in float64, so that finite float32 weights never report an infinite norm.
     return float(torch.linalg.vector_norm(w.detach(), dtype=torch.float64))
-
-
-def layer_grad_norms(
-    net: nn.Module, X: torch.Tensor, y: torch.Tensor, loss: Loss | None = None
-) -> list[float]:
-    """Gradient norm of each ``nn.Linear`` layer's weight, for one batch.
-
-    The gradients are computed with :func:`torch.autograd.grad`, so the network's ``.grad``
-    fields are left untouched.
-
-    Parameters
-    ----------
-    net : torch.nn.Module
-        The network; its ``nn.Linear`` layers are listed in module order (input side first).
-    X : torch.Tensor of shape (n, num_inputs)
-        A batch of inputs.
-    y : torch.Tensor
-        Targets matching ``net(X)``.
-    loss : callable or None, default=None
-        A reduced loss; ``None`` means mean squared error (``nn.MSELoss()``).
-
-    Returns
-    -------
-    list of float
-        ``||dL/dW_l||_2`` for each linear layer ``l``, from the input layer to the output layer.
-
-    Raises
-    ------
-    ValueError
-        If the network has no ``nn.Linear`` layer or ``X`` is not a finite 2-D tensor.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from torch import nn
-    >>> net = nn.Sequential(nn.Linear(2, 2), nn.Sigmoid(), nn.Linear(2, 1))
-    >>> len(layer_grad_norms(net, torch.ones(3, 2), torch.zeros(3, 1)))
-    2
-    """
-    check_tensor("X", X, ndim=2)
-    weights = [m.weight for m in net.modules() if isinstance(m, nn.Linear)]
-    if not weights:
-        msg = "net must contain at least one nn.Linear layer, got none."
-        raise ValueError(msg)
-    criterion = nn.MSELoss() if loss is None else loss
-    grads = torch.autograd.grad(criterion(net(X), y), weights)
-    return [float(torch.linalg.vector_norm(g)) for g in grads]

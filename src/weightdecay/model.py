@@ -1,25 +1,16 @@
-"""Models: the from-scratch linear regression, its ``nn.Linear`` twin, and deep MLPs.
+"""Models: the from-scratch linear regression and its ``nn.Linear`` twin.
 
-The MLPs serve the vanishing-gradient study; the linear models serve everything else.
+Deep networks (for the vanishing-gradient study and real data) live in :mod:`weightdecay.networks`.
 """
 
 from __future__ import annotations
 
-import itertools
-from typing import Literal, TypeAlias
-
 import torch
 from torch import nn
 
-from weightdecay._validation import check_choice, check_int
+from weightdecay._validation import check_int
 
-__all__ = ["Activation", "Init", "concise_net", "init_params", "linreg", "mlp"]
-
-Activation: TypeAlias = Literal["sigmoid", "tanh", "relu"]
-Init: TypeAlias = Literal["default", "xavier", "kaiming"]
-
-_ACTIVATIONS: dict[str, type[nn.Module]] = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}
-_INITS: tuple[Init, ...] = ("default", "xavier", "kaiming")
+__all__ = ["concise_net", "init_params", "linreg"]
 
 
 def init_params(
@@ -128,96 +119,9 @@ def concise_net(
     return net
 
 
-def mlp(
-    num_inputs: int,
-    *,
-    depth: int,
-    width: int,
-    activation: Activation = "sigmoid",
-    init: Init = "default",
-    generator: torch.Generator,
-    num_outputs: int = 1,
-    dtype: torch.dtype = torch.float32,
-) -> nn.Sequential:
-    """A deep multilayer perceptron, for the vanishing-gradient study.
-
-    ``depth`` hidden layers of ``width`` units, each ``Linear`` then the activation, then a linear
-    output layer. The hidden ``Linear`` layers are ``net[0], net[2], ...``.
-
-    Parameters
-    ----------
-    num_inputs : int
-        Number of input features (>= 1).
-    depth : int
-        Number of hidden layers (>= 1).
-    width : int
-        Units per hidden layer (>= 1).
-    activation : {"sigmoid", "tanh", "relu"}, default="sigmoid"
-        The hidden layers' nonlinearity.
-    init : {"default", "xavier", "kaiming"}, default="default"
-        Weight initialization: PyTorch's ``nn.Linear`` default (uniform with bound
-        ``1/sqrt(fan_in)``), Xavier/Glorot normal (variance ``2/(fan_in + fan_out)``) or Kaiming/He normal (variance ``2/fan_in``, for ReLU). Biases
-        start at 0 for Xavier and Kaiming.
-    generator : torch.Generator
-        Source of every draw.
-    num_outputs : int, default=1
-        Width of the output layer.
-    dtype : torch.dtype, default=torch.float32
-        Floating-point dtype of the parameters.
-
-    Returns
-    -------
-    torch.nn.Sequential
-        The network.
-
-    Raises
-    ------
-    ValueError
-        If a size is below 1 or ``activation``/``init`` is unknown.
-
-    Examples
-    --------
-    >>> import torch
-    >>> net = mlp(10, depth=3, width=8, activation="relu", init="kaiming",
-    ...           generator=torch.Generator().manual_seed(0))
-    >>> len(net), net(torch.zeros(4, 10)).shape
-    (7, torch.Size([4, 1]))
-    """
-    num_inputs = check_int("num_inputs", num_inputs, low=1)
-    depth = check_int("depth", depth, low=1)
-    width = check_int("width", width, low=1)
-    num_outputs = check_int("num_outputs", num_outputs, low=1)
-    act_name = check_choice("activation", activation, tuple(_ACTIVATIONS))
-    init = check_choice("init", init, _INITS)
-    sizes = [num_inputs] + [width] * depth
-    layers: list[nn.Module] = []
-    for fan_in, fan_out in itertools.pairwise(sizes):
-        layers += [_linear(fan_in, fan_out, dtype), _ACTIVATIONS[act_name]()]
-    layers.append(_linear(width, num_outputs, dtype))
-    net = nn.Sequential(*layers)
-    for layer in net:
-        if isinstance(layer, nn.Linear):
-            _initialize(layer, init, generator)
-    return net
-
-
 def _linear(fan_in: int, fan_out: int, dtype: torch.dtype) -> nn.Linear:
     # nn.Linear's constructor initializes from the *global* RNG; skip that, we draw our own.
     layer: nn.Linear = torch.nn.utils.skip_init(  # type: ignore[no-untyped-call]
         nn.Linear, fan_in, fan_out, dtype=dtype
     )
     return layer
-
-
-def _initialize(layer: nn.Linear, init: Init, generator: torch.Generator) -> None:
-    with torch.no_grad():
-        if init == "default":  # nn.Linear.reset_parameters, but drawn from our generator
-            bound = 1.0 / layer.in_features**0.5
-            layer.weight.uniform_(-bound, bound, generator=generator)
-            layer.bias.uniform_(-bound, bound, generator=generator)
-            return
-        if init == "xavier":  # Glorot & Bengio's gain of 1, whatever the activation
-            nn.init.xavier_normal_(layer.weight, generator=generator)
-        else:
-            nn.init.kaiming_normal_(layer.weight, nonlinearity="relu", generator=generator)
-        layer.bias.zero_()
