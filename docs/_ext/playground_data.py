@@ -149,7 +149,7 @@ def log_grid(low: float, high: float, num: int) -> list[float]:
     >>> log_grid(1e-3, 10.0, 5)
     [-3.0, -2.0, -1.0, 0.0, 1.0]
     >>> log_grid(1.0, 603.1, 3)
-    [0.0, 1.390122, 2.780244]
+    [0.0, 1.390194, 2.780388]
     """
     if not (math.isfinite(low) and math.isfinite(high) and 0 < low < high):
         msg = f"the grid needs 0 < low < high, got low={low!r} and high={high!r}."
@@ -350,7 +350,11 @@ def write_playground_data(data: dict[str, Any], folder: Path) -> tuple[Path, Pat
     ValueError
         If ``data`` holds NaN or an infinity (strict JSON has neither).
     """
-    text = json.dumps(data, allow_nan=False, separators=(",", ":"), ensure_ascii=True)
+    try:
+        text = json.dumps(data, allow_nan=False, separators=(",", ":"), ensure_ascii=True)
+    except ValueError as error:
+        msg = f"data must hold only finite numbers (strict JSON): {error}."
+        raise ValueError(msg) from error
     folder.mkdir(parents=True, exist_ok=True)
     json_path = folder / f"{DATA_NAME}.json"
     js_path = folder / f"{DATA_NAME}.js"

@@ -32,9 +32,12 @@
   const run = () => trainer().runs[penalty()][state.index];
   const strengthName = () => (trainer().strength === "lambda" ? "λ" : "weight_decay");
 
-  /** A number as text, with 4 significant digits: "0.001235", "105.1", "9.923e-10". */
+  /** A number as text, with 4 significant digits: "0.001235", "105.1", "6.052e-5". */
   function fmt(value) {
-    return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
+    if (Number.isInteger(value)) return String(value);
+    const rounded = Number(value.toPrecision(4));
+    const tiny = rounded !== 0 && Math.abs(rounded) < 1e-3;
+    return tiny ? rounded.toExponential() : String(rounded);
   }
 
   const SUPERSCRIPT = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
@@ -117,6 +120,13 @@
       ticks.push(Math.abs(v) < step * 1e-9 ? 0 : Number(v.toPrecision(6)));
     }
     return ticks;
+  }
+
+  /** The smallest 1, 2 or 5 times a power of ten that is at least `value` (> 0). */
+  function niceCeil(value) {
+    if (!(value > 0)) return 1;
+    const power = 10 ** Math.floor(Math.log10(value));
+    return [1, 2, 5, 10].map((m) => m * power).find((v) => v >= value * (1 - 1e-12));
   }
 
   /** A chart's SVG, as wide as its box; `margin` leaves room for the axes. */
@@ -214,14 +224,18 @@
     const label =
       `Scatter plot of the ${w0.length} weights, final value against initial value, with ` +
       `${strengthName()} = ${fmt(r.strength)}: the norm of the weights goes from ` +
-      `${fmt(t.initial_w_norm)} to ${fmt(r.w_norm)}, and ${near} weights end near zero.`;
+      `${fmt(t.initial_w_norm)} to ${fmt(r.w_norm)}, and ${near} weights end near zero` +
+      (byId("wdp-zoom").checked ? " (vertical axis zoomed to the final weights)." : ".");
     const width = Math.max(160, Math.floor(box.clientWidth));
     const f = frame(box, Math.min(380, Math.round(width * 0.92) + 30), { left: 56, right: 12, top: 44, bottom: 44 }, label);
     const limit = Math.ceil(Math.max(...w0.map(Math.abs)) * 2) / 2;
+    // The same scale up as across, so that shrinking shows; or zoomed to the final weights.
+    const zoomed = byId("wdp-zoom").checked;
+    const yLimit = zoomed ? niceCeil(1.05 * Math.max(...r.w.map(Math.abs))) : limit;
     const x = linearScale(-limit, limit, f.plot.left, f.plot.right);
-    const y = linearScale(-limit, limit, f.plot.bottom, f.plot.top);
+    const y = linearScale(-yLimit, yLimit, f.plot.bottom, f.plot.top);
     const ticks = niceTicks(-limit, limit, 4);
-    axes(f, x, y, ticks, ticks, String, String, "initial weight w₀", "final weight w");
+    axes(f, x, y, ticks, niceTicks(-yLimit, yLimit, 4), String, fmt, "initial weight w₀", "final weight w");
     const clip = `wdp-clip-${state.trainer}`;
     const defs = el("defs", {}, f.svg);
     el("rect", {
@@ -229,6 +243,7 @@
     }, el("clipPath", { id: clip }, defs));
     const g = el("g", { "clip-path": `url(#${clip})` }, f.svg);
     el("line", { x1: x(-limit), y1: y(-limit), x2: x(limit), y2: y(limit), class: "wdp-diagonal" }, g);
+    el("line", { x1: x(-limit), y1: y(0), x2: x(limit), y2: y(0), class: "wdp-axis-zero" }, g);
     // Where the penalty alone would take each weight in T updates of step size lr.
     const lr = t.settings.lr, T = t.num_updates, s = r.strength;
     const alone = penalty() === "l1"
@@ -395,6 +410,7 @@
     update();
   });
   slider.addEventListener("change", syncSlider); // land exactly on the grid point
+  byId("wdp-zoom").addEventListener("change", drawWeights);
   for (const input of root.querySelectorAll("input[type=radio]")) {
     input.addEventListener("change", () => {
       if (!input.checked) return;
