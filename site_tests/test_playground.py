@@ -300,14 +300,20 @@ def _check_against_the_library(steps: list[Step], grid: Grid) -> None:
 
 
 def test_playground_from_disk(page: Page) -> None:
-    """Opened as a file (file://), where fetch() of a local JSON file would fail."""
-    file = HTML / "playground.html"
+    """Opened as a file (file://), where fetch() of a local JSON file would fail; the address's
+    fragment, which the page keeps up to date for sharing, picks the penalty and the strength."""
     browser = Browser(page, "file://")
-    browser.open(file.as_uri())
+    browser.open((HTML / "playground.html").as_uri() + "#trainer=scratch&penalty=l1&strength=1")
     first = browser.read("opened from disk")
-    assert float(first.shown["lambda"]) == pytest.approx(1e-3)
+    step = _grid(page).step
+    assert first.penalty == "l1"
+    assert abs(math.log10(first.strength)) <= step / 2  # the grid point closest to 1
     browser.press("End")
     last = browser.read("End")
     assert float(last.shown["test_loss"]) > 0
     assert last.strength > 100 * first.strength
+    page.wait_for_function(
+        "() => location.hash.includes('strength=' + "
+        "document.getElementById('lambda-value').textContent)"
+    )
     assert browser.problems == []
