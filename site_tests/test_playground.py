@@ -250,10 +250,12 @@ def test_concise_trainer_matches_train_concise(playground: Browser) -> None:
 
 
 def test_fits_a_phone_and_screenshots(playground: Browser) -> None:
-    """No sideways scroll at 375 px; screenshots of a telling state: L2 where the test loss
-    has just come down, at desktop (1280 px) and phone (375 px) widths."""
+    """No sideways scroll at 375 px; screenshots of a telling state, at desktop (1280 px) and
+    phone (375 px) widths: L1 near the notebook's lambda = 2, where small weights are zeroed and
+    large ones shrunk (soft-thresholding)."""
     page = playground.page
-    playground.set_value(_grid(page).log10(42))
+    page.check("input[name='penalty'][value='l1']")
+    playground.set_value(_grid(page).log10(36))
     playground.read("screenshot state")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "playground-desktop.png"), full_page=True)

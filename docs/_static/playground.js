@@ -427,6 +427,12 @@
     });
   });
 
+  window.addEventListener("hashchange", () => {
+    readHash();
+    syncSlider();
+    update();
+  });
+
   readHash();
   fillFacts();
   syncSlider();
