@@ -184,45 +184,16 @@ def playground_data(*, num: int = NUM_LAMBDAS, lambda_min: float = LAMBDA_MIN) -
     problem = make_problem(seed=problem_settings["seed"])
     scratch = defaults(regularization_path, (*_TRAINING, "l1_update"))
     concise = defaults(train_concise, _TRAINING)
-    curvature, minibatches = max_minibatch_curvature(problem.X_train, scratch["batch_size"])
     if concise["batch_size"] != scratch["batch_size"]:
         msg = "the concise and scratch trainers must share a batch size."
         raise ValueError(msg)
-
-    half_mse_of_mean = _zero_predictor_loss(problem)
+    curvature, minibatches = max_minibatch_curvature(problem.X_train, scratch["batch_size"])
+    zero_loss = _zero_predictor_loss(problem)
     true_w_norm2 = float(problem.true_w.to(torch.float64).square().sum())
-    expected = 0.5 * (true_w_norm2 + problem_settings["noise"] ** 2)
-
-    # From scratch: lr * (L + lambda) < 2 for every update.
-    lambda_bound = 2 / scratch["lr"] - curvature
-    lambda_grid = log_grid(lambda_min, lambda_bound, num)
-    scratch_runs = {
-        penalty: regularization_path(
-            problem, [10**x for x in lambda_grid], penalty=penalty, **scratch
-        )
-        for penalty in ("l2", "l1")
+    trainers = {
+        "scratch": _scratch_trainer(problem, scratch, curvature, num, lambda_min, zero_loss),
+        "concise": _concise_trainer(problem, concise, curvature, num, lambda_min, zero_loss),
     }
-    # torch.optim's weight_decay=wd at lr follows from-scratch L2 with lambda = wd/2 at 2 lr,
-    # from the concise trainer's own N(0, 1) start (weight and bias): 2 lr (L + wd/2) < 2.
-    wd_bound = 2 * (1 / concise["lr"] - curvature)
-    wd_grid = log_grid(lambda_min, wd_bound, num)
-    concise_start = train_concise(problem, **{**concise, "num_epochs": 1}).initial
-    assert concise_start is not None
-    concise_path = regularization_path(
-        problem,
-        [10**x / 2 for x in wd_grid],
-        penalty="l2",
-        **{**concise, "lr": 2 * concise["lr"]},
-        initial=concise_start,
-    )
-    scratch_w0 = _scratch_initial_weights(problem, scratch)
-    for path in (*scratch_runs.values(), concise_path):
-        if path.divergences:
-            msg = f"columns {sorted(path.divergences)} of the playground's grid diverged."
-            raise FloatingPointError(msg)
-
-    epochs = list(scratch_runs["l2"].epochs)
-    updates_per_epoch = -(-problem.n_train // scratch["batch_size"])
     data = {
         "format": 1,
         "generated_by": "docs/_ext/playground_data.py",
@@ -230,53 +201,19 @@ def playground_data(*, num: int = NUM_LAMBDAS, lambda_min: float = LAMBDA_MIN) -
         "significant_digits": SIGNIFICANT_DIGITS,
         "zero_tol": ZERO_TOL,
         "problem": problem_settings,
-        "epochs": epochs,
+        "epochs": trainers["scratch"].pop("epochs"),
         "curvature": {
             "max_minibatch_eigenvalue": curvature,
             "minibatches_checked": minibatches,
             "batch_size": scratch["batch_size"],
         },
         "zero_predictor": {
-            "test_loss": round_significant(half_mse_of_mean),
-            "expected_test_loss": round_significant(expected),
+            "test_loss": round_significant(zero_loss),
+            "expected_test_loss": round_significant(
+                0.5 * (true_w_norm2 + problem_settings["noise"] ** 2)
+            ),
         },
-        "trainers": {
-            "scratch": {
-                "function": "regularization_path",
-                "strength": "lambda",
-                "settings": scratch,
-                "num_updates": scratch["num_epochs"] * updates_per_epoch,
-                "loss": "half squared error",
-                "loss_scale": 1,
-                "zero_predictor_loss": round_significant(half_mse_of_mean),
-                "stability_bound": lambda_bound,
-                "grid": _grid_record(lambda_grid),
-                "initial_w": _weights(scratch_w0),
-                "initial_w_norm": round_significant(float(scratch_w0.norm())),
-                "runs": {p: _records(path, 1.0) for p, path in scratch_runs.items()},
-            },
-            "concise": {
-                "function": "train_concise",
-                "strength": "weight_decay",
-                "settings": concise,
-                "num_updates": concise["num_epochs"] * updates_per_epoch,
-                "computed_as": {
-                    "function": "regularization_path",
-                    "penalty": "l2",
-                    "lr": 2 * concise["lr"],
-                    "lambda": "weight_decay / 2",
-                    "loss": "2 x half squared error",
-                },
-                "loss": "squared error",
-                "loss_scale": 2,
-                "zero_predictor_loss": round_significant(2 * half_mse_of_mean),
-                "stability_bound": wd_bound,
-                "grid": _grid_record(wd_grid),
-                "initial_w": _weights(concise_start[0]),
-                "initial_w_norm": round_significant(float(concise_start[0].norm())),
-                "runs": {"l2": _records(concise_path, 2.0, strengths=wd_grid, path_lambda=True)},
-            },
-        },
+        "trainers": trainers,
     }
     check_claims(data)
     return data
@@ -365,6 +302,105 @@ def write_playground_data(data: dict[str, Any], folder: Path) -> tuple[Path, Pat
         encoding="utf-8",
     )
     return json_path, js_path
+
+
+# --------------------------------------------------------------------------------------------
+# The two trainers
+# --------------------------------------------------------------------------------------------
+def _scratch_trainer(
+    problem: Problem,
+    settings: dict[str, Any],
+    curvature: float,
+    num: int,
+    lambda_min: float,
+    zero_loss: float,
+) -> dict[str, Any]:
+    """The from-scratch grid: lr * (L + lambda) < 2 for every update; L2 and L1 paths."""
+    bound = 2 / settings["lr"] - curvature
+    grid = log_grid(lambda_min, bound, num)
+    paths = {
+        penalty: regularization_path(problem, [10**x for x in grid], penalty=penalty, **settings)
+        for penalty in ("l2", "l1")
+    }
+    _check_finite(*paths.values())
+    w0 = _scratch_initial_weights(problem, settings)
+    return {
+        "function": "regularization_path",
+        "strength": "lambda",
+        "settings": settings,
+        "num_updates": settings["num_epochs"] * _updates_per_epoch(problem, settings),
+        "loss": "half squared error",
+        "loss_scale": 1,
+        "zero_predictor_loss": round_significant(zero_loss),
+        "stability_bound": bound,
+        "grid": _grid_record(grid),
+        "initial_w": _weights(w0),
+        "initial_w_norm": round_significant(float(w0.norm())),
+        "runs": {penalty: _records(path, 1.0) for penalty, path in paths.items()},
+        "epochs": list(paths["l2"].epochs),
+    }
+
+
+def _concise_trainer(
+    problem: Problem,
+    settings: dict[str, Any],
+    curvature: float,
+    num: int,
+    lambda_min: float,
+    zero_loss: float,
+) -> dict[str, Any]:
+    """The weight_decay grid of train_concise, computed as the path it equals.
+
+    torch.optim's ``weight_decay=wd`` at ``lr`` takes the from-scratch L2 step with
+    ``lambda = wd / 2`` at ``2 lr``, from the concise model's own N(0, 1) start (weight and
+    bias), and its MSE losses are twice the half squared errors: stable when
+    ``2 lr (L + wd / 2) < 2``.
+    """
+    bound = 2 * (1 / settings["lr"] - curvature)
+    grid = log_grid(lambda_min, bound, num)
+    start = train_concise(problem, **{**settings, "num_epochs": 1}).initial
+    assert start is not None  # a run that did not diverge reports its start
+    path = regularization_path(
+        problem,
+        [10**x / 2 for x in grid],
+        penalty="l2",
+        **{**settings, "lr": 2 * settings["lr"]},
+        initial=start,
+    )
+    _check_finite(path)
+    return {
+        "function": "train_concise",
+        "strength": "weight_decay",
+        "settings": settings,
+        "num_updates": settings["num_epochs"] * _updates_per_epoch(problem, settings),
+        "computed_as": {
+            "function": "regularization_path",
+            "penalty": "l2",
+            "lr": 2 * settings["lr"],
+            "lambda": "weight_decay / 2",
+            "loss": "2 x half squared error",
+        },
+        "loss": "squared error",
+        "loss_scale": 2,
+        "zero_predictor_loss": round_significant(2 * zero_loss),
+        "stability_bound": bound,
+        "grid": _grid_record(grid),
+        "initial_w": _weights(start[0]),
+        "initial_w_norm": round_significant(float(start[0].norm())),
+        "runs": {"l2": _records(path, 2.0, strengths=grid, path_lambda=True)},
+    }
+
+
+def _check_finite(*paths: PathResult) -> None:
+    for path in paths:
+        if path.divergences:
+            msg = f"columns {sorted(path.divergences)} of the playground's grid diverged."
+            raise FloatingPointError(msg)
+
+
+def _updates_per_epoch(problem: Problem, settings: dict[str, Any]) -> int:
+    batch_size: int = settings["batch_size"]
+    return -(-problem.n_train // batch_size)
 
 
 # --------------------------------------------------------------------------------------------
