@@ -133,6 +133,7 @@ def test_log_grid_is_evenly_spaced_and_never_passes_high(
     assert grid[0] == round(math.log10(low), 6)
     assert grid[-1] <= math.log10(high) + 1e-12
     steps = np.diff(grid)
+    assert steps[0] > 0
     np.testing.assert_allclose(steps, steps[0], atol=2e-6)
 
 
@@ -274,6 +275,10 @@ def test_page_claims_are_checked(data: Data) -> None:
         (lambda: writer.log_grid(0.0, 1.0, 5), r"the grid needs 0 < low < high, got low=0.0"),
         (lambda: writer.log_grid(1.0, 0.5, 5), r"the grid needs 0 < low < high"),
         (lambda: writer.log_grid(1e-3, 10.0, 1), r"num must be an integer >= 2, got 1\."),
+        (
+            lambda: writer.log_grid(1.0, 1.00001, 100),
+            r"the grid from 1.0 to 1.00001 is too narrow for 100 distinct values\.",
+        ),
         (
             lambda: writer.max_minibatch_curvature(torch.eye(4), 3),
             r"batch_size must divide the number of rows \(4\), got 3\.",

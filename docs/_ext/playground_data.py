@@ -160,6 +160,9 @@ def log_grid(low: float, high: float, num: int) -> list[float]:
     start = round(math.log10(low), LOG10_DECIMALS)
     scale = 10**LOG10_DECIMALS
     step = math.floor((math.log10(high) - start) / (num - 1) * scale) / scale
+    if step <= 0:
+        msg = f"the grid from {low!r} to {high!r} is too narrow for {num} distinct values."
+        raise ValueError(msg)
     return [round(start + k * step, LOG10_DECIMALS) for k in range(num)]
 
 
