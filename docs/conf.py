@@ -16,7 +16,7 @@ import sphinx_gallery
 
 _sphinx_gallery_version = tuple(int(p) for p in sphinx_gallery.__version__.split(".")[:2])
 HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE / "_ext"))  # gallery_hooks, referenced by name below
+sys.path.insert(0, str(HERE / "_ext"))  # gallery_hooks and playground, referenced by name below
 
 # -- Project ----------------------------------------------------------------------------------
 project = "weightdecay"
@@ -34,6 +34,7 @@ extensions = [
     "sphinx-mathjax-offline",  # MathJax 3 copied into _static/mathjax: no CDN
     "sphinx_copybutton",
     "sphinx_gallery.gen_gallery",
+    "playground",  # docs/_ext/playground.py: the λ playground's data, computed at build time
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
