@@ -12,6 +12,7 @@ True
 from __future__ import annotations
 
 from weightdecay.data import make_problem
+from weightdecay.evaluate import zero_predictor_loss
 from weightdecay.networks import layer_grad_norms, mlp
 from weightdecay.path import PathResult, regularization_path
 from weightdecay.penalty import ElasticNet, l1_penalty, l2_penalty
@@ -48,4 +49,5 @@ __all__ = [
     "select_lambda_holdout",
     "train_concise",
     "train_scratch",
+    "zero_predictor_loss",
 ]
