@@ -16,7 +16,7 @@ import sphinx_gallery
 
 _sphinx_gallery_version = tuple(int(p) for p in sphinx_gallery.__version__.split(".")[:2])
 HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE / "_ext"))  # gallery_hooks, referenced by name below
+sys.path.insert(0, str(HERE / "_ext"))  # gallery_hooks and accessibility, named below
 
 # -- Project ----------------------------------------------------------------------------------
 project = "weightdecay"
@@ -34,6 +34,8 @@ extensions = [
     "sphinx-mathjax-offline",  # MathJax 3 copied into _static/mathjax: no CDN
     "sphinx_copybutton",
     "sphinx_gallery.gen_gallery",
+    "sphinx_argparse_cli",  # the command-line reference, rendered from the argparse parser
+    "accessibility",  # docs/_ext/accessibility.py: fixes for what axe finds (nox -s site)
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
@@ -79,6 +81,10 @@ html_static_path = ["_static"]
 html_favicon = "_static/weightdecay-logo.svg"
 html_logo = "_static/weightdecay-logo.svg"
 html_theme_options = {"sidebar_hide_name": False}
+# Pygments' accessible styles: every token colour reaches WCAG AA contrast (4.5:1) on its
+# background. furo's defaults (tango, native) do not: native's comments fail in the dark theme.
+pygments_style = "a11y-light"
+pygments_dark_style = "a11y-dark"
 html_show_sourcelink = True
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
