@@ -18,8 +18,7 @@ from torch import nn
 
 from weightdecay import DivergenceError, Problem, TrainResult, make_problem
 from weightdecay.cli import main
-from weightdecay.networks import layer_grad_norms
-from weightdecay.networks import mlp
+from weightdecay.networks import layer_grad_norms, mlp
 from weightdecay.trainer import train_concise, train_scratch
 
 if TYPE_CHECKING:
