@@ -157,12 +157,14 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def precommit(session: nox.Session) -> None:
-    """Every pre-commit hook on the whole tree, its GitHub repositories mirrored locally.
+    """Every pre-commit hook on the whole tree: local hooks whose tools come from PyPI.
 
-    See tools/precommit_offline.py; ``-- run ruff-check --all-files`` passes other arguments.
+    Other arguments go to pre-commit instead: ``nox -s precommit -- run ruff-check --all-files``.
+    PIP_CONSTRAINT (set above) pins the CPU torch in the mypy hook's environment.
     """
     session.install("pre-commit")
-    session.run("python", str(ROOT / "tools" / "precommit_offline.py"), *session.posargs)
+    args = session.posargs or ["run", "--all-files", "--show-diff-on-failure"]
+    session.run("pre-commit", *args)
 
 
 if __name__ == "__main__":
