@@ -284,6 +284,11 @@ class SiteBrowser:
         route.abort("blockedbyclient")
 
     def _on_request_failed(self, request: Request) -> None:
+        # Chromium cancels a request still loading when the page navigates away (the favicon,
+        # say): net::ERR_ABORTED. A missing or unreachable file fails otherwise (HTTP 404,
+        # net::ERR_CONNECTION_REFUSED, ...), and a blocked request is reported in _block.
+        if request.failure == "net::ERR_ABORTED":
+            return
         if request.url not in self._failed:
             self._failed.add(request.url)
             self._add(f"failed request: {request.url} ({request.failure or 'failed'})")
