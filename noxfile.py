@@ -96,7 +96,7 @@ def site(session: nox.Session) -> None:
     html = ROOT / "docs" / "_build" / "html"
     if not (html / "index.html").is_file():
         session.error(f"no built site in {html}: run `nox -s docs` first")
-    session.install(*nox.project.dependency_groups(PYPROJECT, "site"))
+    _install(session, "site")  # the playground's test trains its reference with the package
     # --confcutdir: the suite needs neither torch nor the root conftest.py that seeds it.
     session.run("pytest", "site_tests", "--confcutdir=site_tests", *session.posargs)
 
