@@ -93,6 +93,18 @@ html_show_sourcelink = True
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
 
+FIRST_NOTEBOOK_CELL = """\
+# This notebook runs the weightdecay package: check that it is installed.
+try:
+    import weightdecay
+except ModuleNotFoundError:
+    raise ModuleNotFoundError(
+        "This notebook needs the weightdecay package. In a terminal, from a checkout of its "
+        "repository, run `pip install .` (or, in this notebook, `%pip install /path/to/checkout`), "
+        "then restart the kernel."
+    ) from None
+print("weightdecay", weightdecay.__version__)"""
+
 # -- sphinx-gallery (after scikit-learn's configuration) -----------------------------------
 sphinx_gallery_conf = {
     "examples_dirs": "../gallery",
@@ -115,6 +127,9 @@ sphinx_gallery_conf = {
     "min_reported_time": 0,
     "show_memory": False,
     "download_all_examples": True,
+    # The downloadable notebooks start by checking that the package is there, and say how to
+    # install it from a checkout if it is not (instead of failing on the first import).
+    "first_notebook_cell": FIRST_NOTEBOOK_CELL,
 }
 if _sphinx_gallery_version < (0, 22):
     # Before 0.22, links from the examples' code to this API needed it; 0.22 resolves them from
