@@ -63,19 +63,47 @@ def typecheck(session: nox.Session) -> None:
     session.run("mypy", *session.posargs)
 
 
+BUILD = ["sphinx-build", "-W", "--keep-going", "-n"]  # offline, warnings as errors
+LOCALES = ROOT / "docs" / "locales" / "zh_CN" / "LC_MESSAGES"
+
+
 @nox.session(default=False)
 def docs(session: nox.Session) -> None:
-    """Build the site offline with warnings as errors (``-- --serve`` to preview it)."""
+    """Build the site in English and in Chinese, offline, warnings as errors.
+
+    English goes to ``docs/_build/html/``, Chinese to ``docs/_build/html/zh_CN/``. The Chinese
+    build reuses the gallery that the English one ran (sphinx-gallery skips an example whose
+    script has not changed), and starts only if every message of the current sources is
+    translated (``docs/_ext/catalogs.py``). ``-- --serve`` serves the result on port 8000.
+    """
     _install(session, "docs")
     serve = "--serve" in session.posargs
     args = [a for a in session.posargs if a != "--serve"]
-    session.run(
-        "sphinx-build", "-W", "--keep-going", "-n", "-b", "html", "docs", "docs/_build/html", *args
-    )
+    session.run(*BUILD, "-b", "html", "docs", "docs/_build/html", *args)
+    session.run("sphinx-build", "-q", "-b", "gettext", "docs", "docs/_build/gettext")
+    session.run("python", "docs/_ext/catalogs.py", str(LOCALES), "docs/_build/gettext")
+    session.run(*BUILD, "-b", "html", "-D", "language=zh_CN", "-d", "docs/_build/doctrees-zh_CN",
+                "docs", "docs/_build/html/zh_CN", *args)  # fmt: skip
     if serve:
         session.run(
             "python", "-m", "http.server", "-d", "docs/_build/html", "-b", "127.0.0.1", "8000"
         )
+
+
+@nox.session(default=False)
+def translations(session: nox.Session) -> None:
+    """Bring the Chinese catalogs up to date with the sources, and list what needs translating.
+
+    Extracts the messages of every page (``sphinx-build -b gettext``), merges them into the
+    ``.po`` files of ``docs/locales/zh_CN/LC_MESSAGES/`` with ``sphinx-intl update`` (a changed
+    English message comes back fuzzy, with the old translation as a start), and prints each
+    message that is untranslated or fuzzy. Translate those, remove the fuzzy flags, commit.
+    """
+    _install(session, "docs")
+    session.run("sphinx-build", "-q", "-b", "gettext", "docs", "docs/_build/gettext")
+    session.run("sphinx-intl", "update", "-p", "docs/_build/gettext", "-l", "zh_CN",
+                "-d", "docs/locales", "-w", "0")  # fmt: skip
+    session.run("python", "docs/_ext/catalogs.py", str(LOCALES), success_codes=[0, 1])
 
 
 @nox.session(default=False)

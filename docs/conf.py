@@ -16,7 +16,7 @@ import sphinx_gallery
 
 _sphinx_gallery_version = tuple(int(p) for p in sphinx_gallery.__version__.split(".")[:2])
 HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE / "_ext"))  # gallery_hooks, playground and accessibility
+sys.path.insert(0, str(HERE / "_ext"))  # the extensions named below
 
 # -- Project ----------------------------------------------------------------------------------
 project = "weightdecay"
@@ -37,6 +37,7 @@ extensions = [
     "playground",  # docs/_ext/playground.py: the λ playground's data, computed at build time
     "sphinx_argparse_cli",  # the command-line reference, rendered from the argparse parser
     "accessibility",  # docs/_ext/accessibility.py: fixes for what axe finds (nox -s site)
+    "languages",  # docs/_ext/languages.py: <html lang="zh-CN"> on the Chinese site
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
@@ -78,6 +79,18 @@ numpydoc_show_class_members = False  # members are documented explicitly on each
 numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
 
+# -- Translations -----------------------------------------------------------------------------
+# The Chinese site: ``sphinx-build -D language=zh_CN docs docs/_build/html/zh_CN`` (nox -s docs
+# builds both). Catalogs in docs/locales/zh_CN/LC_MESSAGES/, one per page; regenerate them with
+# ``nox -s translations`` and translate what it reports.
+language = "en"
+locale_dirs = ["locales/"]
+gettext_compact = False  # one catalog per page: translated and reviewed page by page
+gettext_uuid = False
+gettext_location = False  # no line numbers in the catalogs: they would churn on every edit
+LANGUAGES = {"en": "English", "zh_CN": "中文"}  # what the switcher on every page says
+templates_path = ["_templates"]  # _templates/page.html: the language switcher
+
 # -- HTML -------------------------------------------------------------------------------------
 html_theme = "furo"
 html_title = f"weightdecay {release}"
@@ -90,6 +103,7 @@ html_theme_options = {"sidebar_hide_name": False}
 pygments_style = "a11y-light"
 pygments_dark_style = "a11y-dark"
 html_show_sourcelink = True
+html_context = {"languages": LANGUAGES}
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
 
