@@ -302,8 +302,8 @@ plt.show()
 #
 # The model chosen there has a weight norm far below that of the true weights (printed): it is
 # nearly the model that learned nothing, and its test loss is close to the baseline. That is the
-# honest answer cross-validation gives on this problem: with 20 examples, no :math:`\lambda`
-# does clearly better than shrinking the weights almost to zero.
+# honest answer cross-validation gives on this problem: with 20 examples, validation finds no
+# :math:`\lambda` that does clearly better than shrinking the weights almost to zero.
 import itertools
 
 chosen = cv.best_index
