@@ -11,6 +11,7 @@ The stable entry points are importable from here:
 from __future__ import annotations
 
 from weightdecay.data import Problem, make_problem
+from weightdecay.networks import decay_param_groups
 from weightdecay.path import (
     LambdaSelection,
     PathResult,
@@ -42,6 +43,7 @@ __all__ = [
     "Problem",
     "TrainResult",
     "__version__",
+    "decay_param_groups",
     "l1_penalty",
     "l2_penalty",
     "make_problem",
