@@ -20,7 +20,7 @@ penalty against AdamW. Every network is trained with the two parameter groups of
 # %%
 # The data: split, standardize, subsample
 # ---------------------------------------
-# :func:`sklearn.datasets.load_digits` returns each image as 64 pixel values. A seeded
+# ``sklearn.datasets.load_digits`` returns each image as 64 pixel values. A seeded
 # permutation splits the images into a test split, a validation split (for choosing
 # ``weight_decay``) and a training split. Each pixel is standardized with the mean and standard
 # deviation of the *training* split only: statistics of the validation or test images would leak
