@@ -9,6 +9,10 @@ import torch
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # no display anywhere the tests run
 
+# The models here are tiny (a 5 x 200 batch): a second intra-op thread only adds synchronization,
+# and on a busy machine it makes each step wait for a core (measured 40x slower under load).
+torch.set_num_threads(1)
+
 
 @pytest.fixture(autouse=True)
 def _seed_torch() -> None:

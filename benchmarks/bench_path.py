@@ -4,7 +4,8 @@
 * (b) one ``train_scratch`` run of the same length;
 * (c) ``train_scratch`` once per lambda of the same grid, in a Python loop.
 
-Targets: (a) at most 3x (b), and (c) at least 50x (a). Timing all 64 runs of (c) at every repeat
+Targets: (a) at most 1x (b), and (c) at least 50x (a). Everything runs on one torch thread (the
+path sets it itself; the runs are set here), so both sides share the same thread settings. Timing all 64 runs of (c) at every repeat
 would dominate the benchmark, so (c) times every 8th lambda (8 runs) and multiplies by 8: the runs
 cost the same whatever lambda is (the output says so).
 
@@ -36,7 +37,7 @@ def check_agreement(grid: torch.Tensor) -> None:
     run = train_scratch(problem, lambd=float(grid[k]))
     gap = float((path.W[:, k : k + 1] - run.w).abs().max() / run.w.abs().max())
     print(f"      column {k} (lambda = {float(grid[k]):.3g}) vs train_scratch: rel. gap {gap:.1e}")
-    if gap > 1e-5:
+    if gap > 1e-4:
         msg = f"the path's column {k} differs from train_scratch by {gap:.1e} (relative)"
         raise SystemExit(msg)
 
@@ -73,13 +74,14 @@ def bench_path(repeats: int = 9) -> list[bool]:
     cost = path / single
     speedup = loop_total / path
     return [
-        report(f"path of {NUM_LAMBDAS} / one run", cost, "<= 3x", cost <= 3.0),
+        report(f"path of {NUM_LAMBDAS} / one run", cost, "<= 1x", cost <= 1.0),
         report(f"loop of {NUM_LAMBDAS} runs / path", speedup, ">= 50x", speedup >= 50.0),
     ]
 
 
 def main() -> int:
     print("== benchmarks/bench_path.py")
+    torch.set_num_threads(1)
     return 0 if all(bench_path()) else 1
 
 

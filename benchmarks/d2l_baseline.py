@@ -84,7 +84,7 @@ def d2l_train(
     for epoch in range(num_epochs):
         for X, y in train_iter:
             l = _squared_loss(net(X), y) + lambd * penalty(w)
-            l.sum().backward()  # type: ignore[no-untyped-call]
+            l.sum().backward()
             _sgd([w, b], lr, batch_size)
         if (epoch + 1) % 5 == 0:  # d2l evaluates with autograd on, as copied here
             train_losses.append(_evaluate_loss(net, train_iter))

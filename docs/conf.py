@@ -16,7 +16,7 @@ import sphinx_gallery
 
 _sphinx_gallery_version = tuple(int(p) for p in sphinx_gallery.__version__.split(".")[:2])
 HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE / "_ext"))  # gallery_hooks, referenced by name below
+sys.path.insert(0, str(HERE / "_ext"))  # gallery_hooks and playground, referenced by name below
 
 # -- Project ----------------------------------------------------------------------------------
 project = "weightdecay"
@@ -34,6 +34,7 @@ extensions = [
     "sphinx-mathjax-offline",  # MathJax 3 copied into _static/mathjax: no CDN
     "sphinx_copybutton",
     "sphinx_gallery.gen_gallery",
+    "playground",  # docs/_ext/playground.py: the λ playground's data, computed at build time
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
@@ -55,6 +56,9 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(torch|matplotlib|numpy|argparse|collections\.abc|typing)(\..*)?"),
     # Bare names that annotations use (imported under TYPE_CHECKING or from other projects).
     (r"py:class", r"(Axes|Figure|Tensor|Generator|Iterator|Iterable|Callable|Sequence|Any)"),
+    # Type aliases of annotations (numpy's ArrayLike) and the parts Sphinx splits the string
+    # annotations of dataclass fields into (``dict[str, Any]`` -> ``dict[str``).
+    (r"py:class", r"(ArrayLike|Mapping|Mapping\[str|dict\[str|tuple\[torch\.Tensor)"),
 ]
 intersphinx_mapping: dict[str, tuple[str, str | None]] = {}  # never fetched
 

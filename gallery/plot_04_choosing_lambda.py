@@ -200,15 +200,15 @@ print(f"predicting the training mean of y for every input: test loss {mean_only:
 # data. The training set has to supply the validation data itself. Two ways:
 #
 # * hold out the last 5 training rows, train on the other 15 and score on the 5
-#   (:func:`~weightdecay.path.select_lambda_holdout`), d2l's exercise 2;
+#   (:func:`~weightdecay.selection.select_lambda_holdout`), d2l's exercise 2;
 # * 5-fold cross-validation: every row is held out once, and the validation curve is the mean
-#   over the folds (:func:`~weightdecay.path.select_lambda_cv`, in the spirit of scikit-learn's
+#   over the folds (:func:`~weightdecay.selection.select_lambda_cv`, in the spirit of scikit-learn's
 #   ``RidgeCV``). Its spread across folds gives the *one-standard-error rule*: take the largest
 #   :math:`\lambda` whose mean is within one standard error of the best.
 #
 # Both train the same way as the path (100 epochs from the same start), so they choose
 # :math:`\lambda` for the training run we actually do.
-from weightdecay.path import select_lambda_cv, select_lambda_holdout
+from weightdecay.selection import select_lambda_cv, select_lambda_holdout
 
 holdout = select_lambda_holdout(problem, grid, n_val=5)
 cv = select_lambda_cv(problem, grid, folds=5)
@@ -353,7 +353,7 @@ plt.show()
 #   steep part of their curves, where the start has not yet decayed: after 100 epochs larger
 #   values do several times better.
 # * Choose :math:`\lambda` by validation for the problem and training budget at hand:
-#   :func:`weightdecay.path.regularization_path`, :func:`weightdecay.path.select_lambda_cv` and
+#   :func:`weightdecay.path.regularization_path`, :func:`weightdecay.selection.select_lambda_cv` and
 #   :func:`weightdecay.ridge.ridge_closed_form` do it in a few lines, and the FAQ
 #   :ref:`faq-choosing-lambda` explains where the rule of thumb comes from and how :math:`\lambda`
 #   here relates to scikit-learn's ``alpha`` and to ``weight_decay``.

@@ -24,7 +24,7 @@ gradient clipping and input validation.
 # 100 epochs, batches of 5) with learning rates from well below to well above the notebook's
 # 0.003, all from the same initial weights and on the same minibatches. With
 # ``on_divergence="stop"`` a run that stops being finite is not an error: the trainer returns
-# the history up to the failure and a :class:`~weightdecay.trainer.Divergence` record. The
+# the history up to the failure and a :class:`~weightdecay.results.Divergence` record. The
 # table lists every run.
 import torch
 
@@ -178,7 +178,7 @@ plt.show()
 # representable. To get the norm of the weights after every epoch we
 # re-run the same training cut after 1, 2, 3, ... epochs (up to two epochs before the failure):
 # the same seed replays the same minibatches, so each cut run is a prefix of the full one.
-from weightdecay.trainer import DivergenceError
+from weightdecay.results import DivergenceError
 
 lr_bad = 0.1
 bad = train(lr_bad)
@@ -214,7 +214,7 @@ print(f"the trainer returned the weights after update {n0}, the last finite ones
 # freshly shuffled batches, keep every intermediate result, and record the first operation that
 # returns an ``inf`` and the first that returns a ``nan``. Nothing checks for NaN in between,
 # exactly as in the notebook.
-from weightdecay.data import minibatches
+from weightdecay.data import batch_indices
 
 
 def unguarded_step(w, b, idx, lr):
@@ -240,7 +240,7 @@ def continue_unguarded(w, b, lr, seed, max_updates=1000):
     max_abs, norms = [], []
     for t in range(max_updates):
         if t % (problem.n_train // 5) == 0:
-            batch_iter = iter(minibatches(problem.n_train, 5, generator=gen))
+            batch_iter = iter(batch_indices(problem.n_train, 5, generator=gen))
         idx = next(batch_iter)
         ops = unguarded_step(w, b, idx, lr)
         for name, value in ops.items():
@@ -442,8 +442,8 @@ plt.show()
 # A single missing value in the features is another, faster road to NaN: its row's residual is
 # NaN, and the gradient :math:`X_B^\top r` mixes that residual into *every* weight, so one
 # update turns all of :math:`w` into NaN. The package refuses such data before training starts:
-# :class:`~weightdecay.data.Problem` checks that every tensor is finite.
-from weightdecay.data import Problem
+# :class:`~weightdecay.problem.Problem` checks that every tensor is finite.
+from weightdecay.problem import Problem
 
 X_bad = X.clone()
 X_bad[3, 7] = math.nan
@@ -473,10 +473,10 @@ except ValueError as error:
 # keeps an unstable run finite but leaves it at a loss floor; it is a guard against rare large
 # gradients, not a substitute for a stable learning rate. :func:`~weightdecay.trainer.train_scratch`
 # and :func:`~weightdecay.trainer.train_concise` detect the first non-finite loss, gradient or
-# parameter and raise :class:`~weightdecay.trainer.DivergenceError` (a ``FloatingPointError``) with
+# parameter and raise :class:`~weightdecay.results.DivergenceError` (a ``FloatingPointError``) with
 # the epoch, the update, the learning rate and the hint, or, with ``on_divergence="stop"``, return
-# the finite part with a :class:`~weightdecay.trainer.Divergence` record.
-# :class:`~weightdecay.data.Problem` rejects non-finite data. The :ref:`FAQ page <faq-nan-and-inf>`
+# the finite part with a :class:`~weightdecay.results.Divergence` record.
+# :class:`~weightdecay.problem.Problem` rejects non-finite data. The :ref:`FAQ page <faq-nan-and-inf>`
 # gives the short answer.
 
 # sphinx_gallery_thumbnail_number = 2

@@ -58,8 +58,7 @@ plt.show()
 # :func:`~weightdecay.networks.layer_grad_norms` returns the norm of the mean-squared-error
 # gradient of each ``nn.Linear`` weight, input side first; the last one is the output layer.
 from weightdecay.data import make_problem
-from weightdecay.networks import layer_grad_norms
-from weightdecay.networks import mlp
+from weightdecay.networks import layer_grad_norms, mlp
 
 # Networks this small run faster on one thread than on several (no synchronization between
 # threads, which costs most on a busy machine); we restore the setting at the end of the page.

@@ -169,7 +169,7 @@ assert at_same[1] < min(at_same[5], at_same[20])  # "stays ahead"
 # :func:`~weightdecay.trainer.train_concise`, whose ``optimizer.step()`` sits in the same place)
 # change after every minibatch: the printed count is :math:`\lceil n_\text{train}/|B|\rceil`
 # updates per epoch times the number of epochs, and
-# :class:`~weightdecay.trainer.History` records the loss of each of them in ``step_loss``. An
+# :class:`~weightdecay.results.History` records the loss of each of them in ``step_loss``. An
 # *epoch* is only a unit of bookkeeping, the moment at which the loop has seen every example
 # once and, every ``eval_every`` epochs, evaluates the loss. Updating once per epoch is
 # full-batch gradient descent, ``batch_size=n_train``, which makes less progress per epoch at

@@ -62,12 +62,12 @@ fig.tight_layout()
 # --------------------------------------
 # In practice the test set is not available for choosing the epoch. We hold out 5 of the 20
 # training examples as a validation set, train on the other 15 and keep the epoch with the lowest
-# validation loss. A :class:`~weightdecay.data.Problem` whose "test" split is the validation set
+# validation loss. A :class:`~weightdecay.problem.Problem` whose "test" split is the validation set
 # records exactly that curve. Because training depends only on the training rows and the seed, a
 # second run of the chosen number of epochs on a problem with the real test set reproduces the
 # same model and tells its test loss. For comparison, weight decay (L2, :math:`\lambda = 3`, the
 # book's value) is trained on the same 15 examples.
-from weightdecay.data import Problem
+from weightdecay.problem import Problem
 
 rows = []
 for s, problem in enumerate(problems):

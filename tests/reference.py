@@ -1,24 +1,49 @@
-"""The notebook's from-scratch loop, literally: autograd on the summed loss, then d2l's ``sgd``.
+"""The notebook's from-scratch and concise loops, transcribed with d2l's own helper functions.
 
-The tests compare :func:`weightdecay.train_scratch` (closed-form gradient) against it on the same
-minibatches, which proves that the closed form is the gradient autograd would compute.
+Nothing here comes from ``weightdecay`` except the seeded generators (so that the batches are
+the same): ``linreg``, ``squared_loss``, ``sgd`` and the penalties are d2l's code, copied. The
+tests compare the package's trainers and its vectorized path engine against these loops.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from weightdecay._seeding import spawn_generators
-from weightdecay.data import minibatches
-from weightdecay.evaluate import squared_loss
-from weightdecay.model import linreg
-from weightdecay.trainer import sgd
+import torch
+from torch import nn
+
+from weightdecay._settings import training_generators
 
 if TYPE_CHECKING:
-    import torch
+    from collections.abc import Callable, Iterable
 
-    from weightdecay.data import Problem
-    from weightdecay.penalty import Penalty
+    from weightdecay.problem import Problem
+
+    Penalty = Callable[[torch.Tensor], torch.Tensor]
+
+
+def linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """d2l.linreg."""
+    return torch.matmul(X, w) + b
+
+
+def squared_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """d2l.squared_loss."""
+    return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
+
+
+def sgd(params: Iterable[torch.Tensor], lr: float, batch_size: int) -> None:
+    """d2l.sgd."""
+    with torch.no_grad():
+        for param in params:
+            assert param.grad is not None
+            param -= lr * param.grad / batch_size  # noqa: PLW2901 - d2l's in-place update
+            param.grad.zero_()
+
+
+def batches(problem: Problem, batch_size: int, generator: torch.Generator) -> list[torch.Tensor]:
+    """One epoch of row indices: one randperm cut into batches, as the trainers draw them."""
+    return list(torch.randperm(problem.n_train, generator=generator).split(batch_size))
 
 
 def notebook_train(
@@ -33,14 +58,46 @@ def notebook_train(
     batch_size: int = 5,
     seed: int = 0,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Run the notebook's ``train(lambd)`` from ``(w0, b0)`` on train_scratch's batches."""
-    _, batch_gen = spawn_generators(seed, 2, purpose="train")
+    """The notebook's ``train(lambd)`` from ``(w0, b0)``, on the trainers' batches."""
+    _, batch_gen = training_generators(seed)
     w = w0.clone().requires_grad_(True)
     b = b0.clone().requires_grad_(True)
     for _ in range(num_epochs):
-        for idx in minibatches(problem.n_train, batch_size, generator=batch_gen):
-            X, y = problem.X_train[idx], problem.y_train[idx]
+        for rows in batches(problem, batch_size, batch_gen):
+            X, y = problem.X_train[rows], problem.y_train[rows]
             loss = squared_loss(linreg(X, w, b), y) + lambd * penalty(w)
-            loss.sum().backward()  # type: ignore[no-untyped-call]
-            sgd([w, b], lr, len(idx))
+            loss.sum().backward()
+            sgd([w, b], lr, len(rows))
     return w.detach(), b.detach()
+
+
+def notebook_train_concise(
+    problem: Problem,
+    w0: torch.Tensor,
+    b0: torch.Tensor,
+    *,
+    wd: float,
+    num_epochs: int = 100,
+    lr: float = 0.003,
+    batch_size: int = 5,
+    seed: int = 0,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The notebook's ``train_concise(wd)`` from ``(w0, b0)``, on the trainers' batches."""
+    _, batch_gen = training_generators(seed)
+    net = nn.Linear(problem.num_inputs, 1, dtype=problem.dtype)
+    with torch.no_grad():
+        net.weight.copy_(w0.T)
+        net.bias.copy_(b0)
+    loss = nn.MSELoss(reduction="none")
+    groups: list[dict[str, Any]] = [
+        {"params": [net.weight], "weight_decay": wd},
+        {"params": [net.bias]},
+    ]
+    trainer = torch.optim.SGD(groups, lr=lr)
+    for _ in range(num_epochs):
+        for rows in batches(problem, batch_size, batch_gen):
+            trainer.zero_grad()
+            l = loss(net(problem.X_train[rows]), problem.y_train[rows])
+            l.mean().backward()
+            trainer.step()
+    return net.weight.detach().T.clone(), net.bias.detach().clone()

@@ -10,7 +10,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from weightdecay.data import Problem, make_problem
+from weightdecay.data import make_problem
 from weightdecay.penalty import (
     ElasticNet,
     get_penalty,
@@ -19,10 +19,12 @@ from weightdecay.penalty import (
     penalty_parts,
     soft_threshold,
 )
-from weightdecay.trainer import TrainResult, train_concise, train_scratch
+from weightdecay.problem import Problem
+from weightdecay.trainer import train_concise, train_scratch
 
 if TYPE_CHECKING:
     from weightdecay.penalty import PenaltyLike
+    from weightdecay.results import TrainResult
     from weightdecay.trainer import L1Update, OptimizerName
 
 F64 = torch.float64
@@ -173,6 +175,7 @@ def test_proximal_l1_gives_exact_zeros_on_a_sparse_truth(
 ) -> None:
     problem, lambd, fit = sparse_fit
     w = fit.w.flatten()
+    assert problem.true_w is not None
     support = problem.true_w.flatten() != 0
     assert int((w == 0).sum()) >= problem.num_inputs // 2
     assert bool((w[support] != 0).all())  # every true weight is kept
@@ -326,6 +329,7 @@ def centred_problem() -> Problem:
     the bias is 2 * (mean(X) @ w + b - mean(y)) = 2 * (b - BIAS) up to rounding, whatever w does:
     the bias is cut off from the weights, so any decay of it would show."""
     base = make_problem(seed=7, dtype=F64)
+    assert base.true_w is not None
     X = base.X_train - base.X_train.mean(0)
     X_test = base.X_test - base.X_train.mean(0)
     y = X @ base.true_w

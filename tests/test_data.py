@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from weightdecay.data import Problem, load_array, make_problem, minibatches, synthetic_data
+from weightdecay.data import batch_indices, make_problem, minibatches, synthetic_data
+from weightdecay.problem import Problem
 
 
 def test_make_problem_shapes_and_truth() -> None:
@@ -19,6 +20,8 @@ def test_make_problem_shapes_and_truth() -> None:
 
 def test_labels_follow_the_linear_model_up_to_the_noise() -> None:
     p = make_problem(n_train=2000, num_inputs=5, noise=0.01, seed=3)
+    assert p.true_w is not None
+    assert p.true_b is not None
     residual = p.y_train - (p.X_train @ p.true_w + p.true_b)
     assert abs(float(residual.std()) - 0.01) < 0.001
     assert abs(float(residual.mean())) < 0.001
@@ -27,6 +30,8 @@ def test_labels_follow_the_linear_model_up_to_the_noise() -> None:
 
 def test_noise_free_labels_are_exact() -> None:
     p = make_problem(noise=0.0, dtype=torch.float64)
+    assert p.true_w is not None
+    assert p.true_b is not None
     torch.testing.assert_close(p.y_test, p.X_test @ p.true_w + p.true_b)
 
 
@@ -47,6 +52,7 @@ def test_data_ignores_the_global_rng() -> None:
 
 def test_sparse_truth() -> None:
     p = make_problem(num_nonzero=10, true_w=1.0)
+    assert p.true_w is not None
     assert int((p.true_w != 0).sum()) == 10
     assert set(p.true_w.flatten().tolist()) == {0.0, 1.0}
     # The data are drawn from their own stream: the sparse problem keeps the same features.
@@ -56,6 +62,7 @@ def test_sparse_truth() -> None:
 def test_dtype() -> None:
     p = make_problem(dtype=torch.float64)
     assert p.dtype == torch.float64
+    assert p.true_w is not None
     assert p.X_test.dtype == p.true_w.dtype == torch.float64
 
 
@@ -66,29 +73,120 @@ def test_synthetic_data_accepts_a_vector() -> None:
 
 
 @pytest.mark.parametrize(("n", "batch_size"), [(20, 5), (20, 3), (7, 7), (5, 1)])
-def test_minibatches_cover_every_row_once(n: int, batch_size: int) -> None:
+def test_batch_indices_cover_every_row_once(n: int, batch_size: int) -> None:
     gen = torch.Generator().manual_seed(0)
-    batches = list(minibatches(n, batch_size, generator=gen))
+    batches = list(batch_indices(n, batch_size, generator=gen))
     assert [len(b) for b in batches[:-1]] == [batch_size] * (len(batches) - 1)
     assert sorted(torch.cat(batches).tolist()) == list(range(n))
 
 
-def test_minibatches_reshuffle_every_epoch_and_can_keep_order() -> None:
+def test_batch_indices_reshuffle_every_epoch_and_can_keep_order() -> None:
     gen = torch.Generator().manual_seed(0)
-    first = torch.cat(list(minibatches(20, 5, generator=gen)))
-    second = torch.cat(list(minibatches(20, 5, generator=gen)))
+    first = torch.cat(list(batch_indices(20, 5, generator=gen)))
+    second = torch.cat(list(batch_indices(20, 5, generator=gen)))
     assert not torch.equal(first, second)
-    ordered = torch.cat(list(minibatches(6, 4, generator=gen, shuffle=False)))
+    ordered = torch.cat(list(batch_indices(6, 4, generator=gen, shuffle=False)))
     assert ordered.tolist() == list(range(6))
 
 
-def test_load_array_matches_d2l() -> None:
-    X, y = torch.arange(12.0).reshape(6, 2), torch.arange(6.0).reshape(6, 1)
-    batches = list(load_array((X, y), 4, is_train=False))
-    assert [len(b[0]) for b in batches] == [4, 2]
-    gen = torch.Generator().manual_seed(0)
-    shuffled = torch.cat([b[1] for b in load_array((X, y), 4, generator=gen)]).flatten()
-    assert sorted(shuffled.tolist()) == list(range(6))
+def test_minibatches_are_the_rows_of_batch_indices_in_the_same_order() -> None:
+    # One randperm per epoch, exactly as d2l's data_iter; the rows follow the indices.
+    X, y = torch.arange(14.0).reshape(7, 2), torch.arange(7.0).reshape(7, 1)
+    expected = torch.randperm(7, generator=torch.Generator().manual_seed(3)).split(3)
+    got = list(minibatches(X, y, 3, generator=torch.Generator().manual_seed(3)))
+    assert len(got) == len(expected) == 3
+    for (Xb, yb), rows in zip(got, expected, strict=True):
+        assert torch.equal(Xb, X[rows])
+        assert torch.equal(yb, y[rows])
+
+
+def test_minibatches_reject_mismatched_rows() -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"X and y must have the same number of rows, got shapes \(4, 2\) and \(3, 1\)",
+    ):
+        next(minibatches(torch.zeros(4, 2), torch.zeros(3, 1), 2, generator=torch.Generator()))
+
+
+def test_from_arrays_accepts_numpy_lists_and_1d_targets() -> None:
+    np = pytest.importorskip("numpy")
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(12, 3)), rng.normal(size=12)
+    problem = Problem.from_arrays(X[:8], y[:8], X[8:], y[8:].reshape(-1, 1))
+    assert problem.dtype == torch.float64
+    assert problem.y_train.shape == (8, 1)
+    assert problem.true_w is None
+    torch.testing.assert_close(problem.X_train, torch.from_numpy(X[:8]))
+    torch.testing.assert_close(problem.y_test.flatten(), torch.from_numpy(y[8:]))
+    ints = Problem.from_arrays([[1, 2], [3, 4]], [1, 2], [[5, 6]], [3], true_w=[1, 0])
+    assert ints.dtype == torch.float32
+    assert ints.true_w is not None
+    assert ints.true_w.shape == (2, 1)
+    assert ints.config == {
+        "n_train": 2,
+        "n_test": 1,
+        "num_inputs": 2,
+        "dtype": "float32",
+        "problem": "from_arrays",
+    }
+
+
+def test_from_arrays_problem_trains_like_the_same_tensors() -> None:
+    from weightdecay import train_scratch  # noqa: PLC0415
+
+    made = make_problem(seed=1)
+    wrapped = Problem.from_arrays(
+        made.X_train.numpy(),
+        made.y_train.flatten().numpy(),
+        made.X_test.numpy(),
+        made.y_test.numpy(),
+    )
+    a, b = (
+        train_scratch(made, lambd=1.0, num_epochs=3),
+        train_scratch(wrapped, lambd=1.0, num_epochs=3),
+    )
+    assert torch.equal(a.w, b.w)
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "match"),
+    [
+        (
+            ("abc", [1.0], [[1.0]], [1.0]),
+            TypeError,
+            "X_train must be a NumPy array, a tensor or a nested list",
+        ),
+        (
+            ([[1.0]], [1.0, 2.0], [[1.0]], [1.0]),
+            ValueError,
+            r"y_train must have shape \(1, 1\), got \(2, 1\)",
+        ),
+        (([[1.0]], [1.0], [[1.0, 2.0]], [1.0]), ValueError, r"X_test must have shape \(\*, 1\)"),
+        (
+            ([[True]], [1.0], [[1.0]], [1.0]),
+            TypeError,
+            "X_train must hold real numbers, got dtype torch.bool",
+        ),
+        (
+            ([[float("nan")]], [1.0], [[1.0]], [1.0]),
+            ValueError,
+            "X_train must contain only finite values",
+        ),
+    ],
+)
+def test_from_arrays_rejects_bad_input(
+    args: tuple[object, ...], error: type[Exception], match: str
+) -> None:
+    with pytest.raises(error, match=match):
+        Problem.from_arrays(*args)  # type: ignore[arg-type]
+
+
+def test_problem_repr_is_short_and_config_has_the_data_seed() -> None:
+    problem = make_problem(seed=7, n_train=30)
+    assert len(repr(problem)) < 300
+    assert "n_train=30" in repr(problem)
+    assert problem.config["data_seed"] == 7
+    assert problem.config["n_train"] == 30
 
 
 def test_problem_rejects_mismatched_shapes() -> None:

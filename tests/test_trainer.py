@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import math
 import statistics
 from typing import Any
 
@@ -8,9 +9,11 @@ import hypothesis.strategies as st
 import pytest
 import torch
 from hypothesis import given, settings
-from reference import notebook_train
+from reference import batches, notebook_train, notebook_train_concise, squared_loss
 
-from weightdecay import TrainResult, make_problem, train_concise, train_scratch
+import weightdecay
+from weightdecay import TrainResult, make_problem, ridge_closed_form, train_concise, train_scratch
+from weightdecay._settings import training_generators
 from weightdecay.penalty import ElasticNet, Penalty, get_penalty, l1_penalty, l2_penalty
 
 SEEDS = range(10)
@@ -102,6 +105,32 @@ def test_scratch_equals_the_notebooks_autograd_loop(penalty: str, lambd: float) 
     torch.testing.assert_close(ours.b, b)
 
 
+@pytest.mark.parametrize("wd", [0.0, 7.0])
+def test_concise_equals_the_notebooks_concise_loop(wd: float) -> None:
+    problem = make_problem(seed=2, dtype=torch.float64)
+    w0, b0 = _start(problem.num_inputs, torch.float64)
+    ours = train_concise(problem, weight_decay=wd, initial=(w0, b0), seed=7)
+    w, b = notebook_train_concise(problem, w0, b0, wd=wd, seed=7)
+    assert _rel(ours.w, w) < 1e-12
+    torch.testing.assert_close(ours.b, b)
+
+
+def test_lambda_zero_never_moves_the_null_space_of_the_training_data() -> None:
+    # With 20 examples in 200 dimensions every gradient X_B^T r lies in the row space of X, so
+    # the part of w orthogonal to it (180 dimensions) keeps its N(0, 1) start exactly; its norm
+    # is about sqrt(d - n) = sqrt(180), which is why ||w|| stays near 13.4 without decay.
+    problem = make_problem(seed=0, dtype=torch.float64)
+    result = train_scratch(problem)
+    assert result.initial is not None
+    basis = torch.linalg.svd(problem.X_train, full_matrices=True).Vh[
+        problem.n_train :
+    ]  # null space
+    torch.testing.assert_close(basis @ result.w, basis @ result.initial[0], rtol=0, atol=1e-12)
+    null_norm = float((basis @ result.initial[0]).norm())
+    assert null_norm < result.w_norm  # the row-space part adds to it
+    assert abs(null_norm - math.sqrt(180)) < 3 * math.sqrt(0.5)  # chi(180) has sd ~ 0.71
+
+
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 @pytest.mark.parametrize("wd", [0.0, 7.0, 1.5])
 def test_concise_equals_scratch_at_twice_the_lr_and_half_the_decay(
@@ -181,15 +210,22 @@ def test_concise_never_decays_the_bias(wd: float, optimizer: Any) -> None:
     assert not torch.equal(decayed.w, plain.w)
 
 
-def test_scratch_bias_unpenalized_over_a_whole_run() -> None:
-    # With a zero-mean residual-free start the bias only moves through the data: at lambd = 0
-    # and lambd > 0 it starts equal and its first step is equal.
-    problem = make_problem(seed=0, dtype=torch.float64)
-    start = _start(problem.num_inputs, torch.float64)
-    one: dict[str, Any] = {"num_epochs": 1, "batch_size": problem.n_train, "initial": start}
-    assert torch.equal(
-        train_scratch(problem, lambd=100.0, **one).b, train_scratch(problem, lambd=0.0, **one).b
-    )
+@pytest.mark.parametrize("trainer", ["scratch", "concise"])
+def test_bias_unpenalized_over_a_whole_run(trainer: str) -> None:
+    # Full-batch gradient descent for 1000 epochs converges to the minimizer of the L2 objective
+    # with an unpenalized bias, which ridge_closed_form computes directly. A penalized bias would
+    # be pulled from about 5 towards 0.
+    problem = make_problem(true_b=5.0, seed=3, dtype=torch.float64)
+    lambd, lr = 5.0, 0.05  # eta * (L + lambd) is about 1.1 < 2: stable
+    run: dict[str, Any] = {"num_epochs": 1000, "batch_size": problem.n_train, "eval_every": 1000}
+    if trainer == "scratch":
+        result = train_scratch(problem, lambd=lambd, lr=lr, **run)
+    else:  # concise (lr, wd) follows scratch (2 lr, wd / 2)
+        result = train_concise(problem, weight_decay=2 * lambd, lr=lr / 2, **run)
+    w, b = ridge_closed_form(problem.X_train, problem.y_train, lambd)
+    torch.testing.assert_close(result.w, w, rtol=0, atol=1e-6)
+    torch.testing.assert_close(result.b, b.reshape(1), rtol=0, atol=1e-6)
+    assert float(result.b) > 4.5
 
 
 def test_custom_penalty_callable_matches_builtin() -> None:
@@ -238,11 +274,25 @@ def test_training_does_not_touch_the_global_rng_or_thread_count() -> None:
 
 
 def test_same_seed_same_minibatches_in_both_trainers() -> None:
-    # Equivalence above relies on it; check it directly with lr tiny so nothing else matters.
-    problem = make_problem()
-    a = train_scratch(problem, num_epochs=1, record_grad_norm=True)
-    b = train_scratch(problem, num_epochs=1, record_grad_norm=True, seed=1)
-    assert a.history.step_loss != b.history.step_loss
+    # With a tiny learning rate the weights do not move, so each update's minibatch loss is the
+    # loss of the starting weights on that batch: computing it for the batches drawn by hand
+    # from the seed's generator must give both trainers' step losses (concise: MSE, twice).
+    problem = make_problem(dtype=torch.float64)
+    start = _start(problem.num_inputs, torch.float64)
+    tiny: dict[str, Any] = {"num_epochs": 2, "lr": 1e-300, "initial": start, "seed": 11}
+    scratch, concise = train_scratch(problem, **tiny), train_concise(problem, **tiny)
+    _, batch_gen = training_generators(11)
+    expected = [
+        float(
+            squared_loss(problem.X_train[rows] @ start[0] + start[1], problem.y_train[rows]).mean()
+        )
+        for _ in range(2)
+        for rows in batches(problem, 5, batch_gen)
+    ]
+    assert scratch.history.step_loss == pytest.approx(expected, rel=1e-12)
+    assert concise.history.step_loss == pytest.approx([2 * e for e in expected], rel=1e-12)
+    other = train_scratch(problem, **(tiny | {"seed": 12}))
+    assert other.history.step_loss != scratch.history.step_loss
 
 
 # --------------------------------------------------------------------------------------------
@@ -254,22 +304,73 @@ def test_uneven_last_batch_and_final_evaluation() -> None:
     assert result.history.epochs == [3, 6, 7]
 
 
-def test_record_grad_norm_and_clipping() -> None:
-    problem = make_problem()
-    recorded = train_scratch(problem, num_epochs=3, record_grad_norm=True)
-    assert len(recorded.history.grad_norm) == recorded.history.num_updates == 12
-    assert all(g > 0 for g in recorded.history.grad_norm)
-    clipped = train_scratch(problem, num_epochs=3, record_grad_norm=True, max_grad_norm=1.0)
-    assert clipped.history.grad_norm[0] == recorded.history.grad_norm[0]  # norm before clipping
-    assert not torch.equal(clipped.w, recorded.w)
+@pytest.mark.parametrize("max_norm", [None, 0.5])
+def test_grad_norm_and_clipping_follow_the_rule_computed_by_hand(max_norm: float | None) -> None:
+    # One full-batch update from a known start: the gradient of the mean loss by autograd, its
+    # norm, and torch.nn.utils.clip_grad_norm_'s rule g * C / (||g|| + 1e-6).
+    problem = make_problem(dtype=torch.float64)
+    w0, b0 = _start(problem.num_inputs, torch.float64)
+    lambd, lr, n = 0.5, 0.01, problem.n_train
+    result = train_scratch(problem, lambd=lambd, lr=lr, num_epochs=1, batch_size=n,
+                           initial=(w0, b0), record_grad_norm=True, max_grad_norm=max_norm)  # fmt: skip
+    w, b = w0.clone().requires_grad_(True), b0.clone().requires_grad_(True)
+    loss = ((problem.X_train @ w + b - problem.y_train) ** 2 / 2).mean() + lambd * (w * w).sum() / 2
+    gw, gb = torch.autograd.grad(loss, [w, b])
+    norm = float(torch.cat([gw.flatten(), gb]).norm())
+    assert result.history.grad_norm == [pytest.approx(norm, rel=1e-12)]
+    scale = 1.0 if max_norm is None else min(1.0, max_norm / (norm + 1e-6))
+    torch.testing.assert_close(result.w, w0 - lr * scale * gw)
+    torch.testing.assert_close(result.b, b0 - lr * scale * gb)
 
 
-def test_to_dict_is_json_ready() -> None:
+def test_to_dict_is_strict_json_even_for_a_diverged_run() -> None:
     result = train_scratch(make_problem(), num_epochs=5)
-    data = json.loads(json.dumps(result.to_dict()))
+    data = json.loads(json.dumps(result.to_dict(), allow_nan=False))
     assert len(data["w"]) == 200
     assert data["history"]["epochs"] == [5]
     assert data["divergence"] is None
+    diverged = train_scratch(make_problem(), lr=1.0, on_divergence="stop")
+    text = json.dumps(diverged.to_dict(), allow_nan=False)  # the inf of the report becomes null
+    assert json.loads(text)["divergence"]["value"] is None
+
+
+@pytest.mark.parametrize("trainer", ["scratch", "concise"])
+def test_config_holds_everything_that_made_the_run(trainer: str) -> None:
+    problem = make_problem(seed=4, n_train=25)
+    if trainer == "scratch":
+        result = train_scratch(problem, lambd=2.0, penalty="l1", lr=0.002, num_epochs=3, seed=6)
+        expected = {"trainer": "scratch", "lambd": 2.0, "penalty": "l1", "l1_update": "subgradient"}
+    else:
+        result = train_concise(
+            problem, weight_decay=7.0, optimizer="adamw", lr=0.002, num_epochs=3, seed=6
+        )
+        expected = {"trainer": "concise", "weight_decay": 7.0, "optimizer": "adamw"}
+    expected |= {
+        "lr": 0.002, "num_epochs": 3, "batch_size": 5, "eval_every": 5, "seed": 6, "data_seed": 4,
+        "n_train": 25, "n_test": 100, "num_inputs": 200, "noise": 0.01, "true_w": 0.01,
+        "weightdecay_version": weightdecay.__version__,
+    }  # fmt: skip
+    assert expected.items() <= result.config.items()
+    # The config is enough to redo the run.
+    again = make_problem(seed=result.config["data_seed"], n_train=result.config["n_train"])
+    redo = train_scratch if trainer == "scratch" else train_concise
+    kwargs = {k: result.config[k] for k in ("lr", "num_epochs", "seed")}
+    kwargs |= (
+        {"lambd": 2.0, "penalty": "l1"}
+        if trainer == "scratch"
+        else {"weight_decay": 7.0, "optimizer": "adamw"}
+    )
+    assert torch.equal(redo(again, **kwargs).w, result.w)
+
+
+def test_reprs_are_short_and_show_the_key_numbers() -> None:
+    problem = make_problem()
+    result = train_scratch(problem, lambd=3.0)
+    text = repr(result)
+    assert len(text) < 300
+    assert "lambd=3.0" in text
+    assert f"w_norm={result.w_norm:.4g}" in text
+    assert f"test_loss={result.history.test_loss[-1]:.4g}" in text
 
 
 @pytest.mark.parametrize("trainer", [train_scratch, train_concise])

@@ -10,7 +10,7 @@ import torch
 
 import weightdecay.trainer
 from weightdecay import make_problem, train_concise, train_scratch
-from weightdecay.data import minibatches, synthetic_data
+from weightdecay.data import batch_indices, synthetic_data
 from weightdecay.model import init_params
 
 PROBLEM = make_problem()
@@ -61,7 +61,7 @@ def test_train_scratch_rejects(
     def no_training(*_: object, **__: object) -> None:
         pytest.fail("training started before the arguments were checked")
 
-    monkeypatch.setattr(weightdecay.trainer, "run", no_training)
+    monkeypatch.setattr(weightdecay.trainer, "training_generators", no_training)
     with pytest.raises(error, match=match):
         train_scratch(PROBLEM, **kwargs)
 
@@ -79,13 +79,17 @@ CONCISE_CASES: list[tuple[dict[str, Any], type[Exception], str]] = [
 def test_train_concise_rejects(
     kwargs: dict[str, Any], error: type[Exception], match: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(weightdecay.trainer, "run", lambda *_, **__: pytest.fail("trained"))
+    monkeypatch.setattr(
+        weightdecay.trainer, "training_generators", lambda *_, **__: pytest.fail("trained")
+    )
     with pytest.raises(error, match=match):
         train_concise(PROBLEM, **kwargs)
 
 
 def test_problem_must_be_a_problem() -> None:
-    with pytest.raises(TypeError, match=r"problem must be a weightdecay.data.Problem .* got tuple"):
+    with pytest.raises(
+        TypeError, match=r"problem must be a weightdecay.problem.Problem .* got tuple"
+    ):
         train_scratch((PROBLEM.X_train, PROBLEM.y_train))  # type: ignore[arg-type]
 
 
@@ -114,7 +118,7 @@ def test_make_problem_rejects(kwargs: dict[str, Any], error: type[Exception], ma
 def test_lower_level_functions_reject() -> None:
     gen = torch.Generator()
     with pytest.raises(ValueError, match=r"batch_size must be an integer in \[1, 5\], got 6"):
-        minibatches(5, 6, generator=gen)
+        next(batch_indices(5, 6, generator=gen))
     with pytest.raises(ValueError, match=r"w must have shape \(\*, 1\), got \(3, 2\)"):
         synthetic_data(torch.ones(3, 2), 0.0, 4, generator=gen)
     with pytest.raises(TypeError, match=r"w must have a floating-point dtype, got torch\.int64"):

@@ -3,35 +3,27 @@
 The stable entry points are importable from here:
 
 >>> from weightdecay import make_problem, train_scratch
->>> result = train_scratch(make_problem(seed=0), lambd=3.0)
->>> round(result.w_norm, 2)
-0.38
+>>> problem = make_problem(seed=0)
+>>> overfit, decayed = train_scratch(problem), train_scratch(problem, lambd=3.0)
+>>> decayed.w_norm < overfit.w_norm / 20
+True
 """
 
 from __future__ import annotations
 
-from weightdecay.data import Problem, make_problem
-from weightdecay.networks import decay_param_groups
-from weightdecay.path import (
-    LambdaSelection,
-    PathResult,
-    regularization_path,
-    select_lambda_cv,
-    select_lambda_holdout,
-)
+from weightdecay.data import make_problem
+from weightdecay.evaluate import zero_predictor_loss
+from weightdecay.networks import decay_param_groups, layer_grad_norms, mlp
+from weightdecay.path import PathResult, regularization_path
 from weightdecay.penalty import ElasticNet, l1_penalty, l2_penalty
-from weightdecay.plot import plot_history, plot_path
+from weightdecay.plot import plot_coefficients, plot_history, plot_path
+from weightdecay.problem import Problem
+from weightdecay.results import Divergence, DivergenceError, History, TrainResult
 from weightdecay.ridge import ridge_closed_form
-from weightdecay.trainer import (
-    Divergence,
-    DivergenceError,
-    History,
-    TrainResult,
-    train_concise,
-    train_scratch,
-)
+from weightdecay.selection import LambdaSelection, select_lambda_cv, select_lambda_holdout
+from weightdecay.trainer import train_concise, train_scratch
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
 __all__ = [
     "Divergence",
@@ -46,7 +38,10 @@ __all__ = [
     "decay_param_groups",
     "l1_penalty",
     "l2_penalty",
+    "layer_grad_norms",
     "make_problem",
+    "mlp",
+    "plot_coefficients",
     "plot_history",
     "plot_path",
     "regularization_path",
@@ -55,4 +50,5 @@ __all__ = [
     "select_lambda_holdout",
     "train_concise",
     "train_scratch",
+    "zero_predictor_loss",
 ]

@@ -1,30 +1,25 @@
 """The synthetic regression problem of d2l's weight-decay chapter, and its minibatches.
 
+:func:`make_problem` draws it as a :class:`~weightdecay.problem.Problem`.
+
 d2l draws ``X ~ N(0, 1)`` with 200 features but only 20 training examples, so an unregularized
 linear model can fit the training set exactly and generalizes badly.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import torch
-from torch.utils.data import DataLoader, TensorDataset
 
 from weightdecay._seeding import spawn_generators
-from weightdecay._validation import (
-    check_column,
-    check_finite,
-    check_int,
-    check_nonnegative,
-    check_tensor,
-)
+from weightdecay._validation import check_column, check_finite, check_int, check_nonnegative
+from weightdecay.problem import Problem
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["Problem", "load_array", "make_problem", "minibatches", "synthetic_data"]
+__all__ = ["batch_indices", "make_problem", "minibatches", "synthetic_data"]
 
 
 def synthetic_data(
@@ -77,87 +72,6 @@ def synthetic_data(
     y = X @ w + b
     y += noise * torch.randn(y.shape, generator=generator, dtype=w.dtype)
     return X, y
-
-
-@dataclass(frozen=True, eq=False)
-class Problem:
-    """A train/test split of the synthetic linear-regression problem.
-
-    Build it with :func:`make_problem`; constructing it directly checks the shapes.
-
-    Parameters
-    ----------
-    X_train : torch.Tensor of shape (n_train, num_inputs)
-        Training features.
-    y_train : torch.Tensor of shape (n_train, 1)
-        Training labels.
-    X_test : torch.Tensor of shape (n_test, num_inputs)
-        Test features.
-    y_test : torch.Tensor of shape (n_test, 1)
-        Test labels.
-    true_w : torch.Tensor of shape (num_inputs, 1)
-        The weights that generated the labels.
-    true_b : float
-        The bias that generated the labels.
-
-    Raises
-    ------
-    TypeError
-        If a field is not a floating-point tensor (``true_b``: not a real number).
-    ValueError
-        If the shapes do not agree or a tensor holds NaN or infinite values.
-
-    Examples
-    --------
-    >>> problem = make_problem(seed=0)
-    >>> problem.n_train, problem.n_test, problem.num_inputs
-    (20, 100, 200)
-    """
-
-    X_train: torch.Tensor
-    y_train: torch.Tensor
-    X_test: torch.Tensor
-    y_test: torch.Tensor
-    true_w: torch.Tensor
-    true_b: float
-
-    def __post_init__(self) -> None:
-        X_train = check_tensor("X_train", self.X_train, ndim=2)
-        n_train, num_inputs = X_train.shape
-        check_tensor("y_train", self.y_train, ndim=2, shape=(n_train, 1))
-        X_test = check_tensor("X_test", self.X_test, ndim=2, shape=(None, num_inputs))
-        check_tensor("y_test", self.y_test, ndim=2, shape=(X_test.shape[0], 1))
-        check_tensor("true_w", self.true_w, ndim=2, shape=(num_inputs, 1))
-        object.__setattr__(self, "true_b", check_finite("true_b", self.true_b))
-        if n_train < 1 or X_test.shape[0] < 1:
-            msg = f"a Problem needs at least one train and one test row, got {n_train} and {X_test.shape[0]}."
-            raise ValueError(msg)
-        dtypes = {
-            t.dtype for t in (self.X_train, self.y_train, self.X_test, self.y_test, self.true_w)
-        }
-        if len(dtypes) != 1:
-            msg = f"all tensors of a Problem must share one dtype, got {sorted(map(str, dtypes))}."
-            raise TypeError(msg)
-
-    @property
-    def n_train(self) -> int:
-        """Number of training examples."""
-        return int(self.X_train.shape[0])
-
-    @property
-    def n_test(self) -> int:
-        """Number of test examples."""
-        return int(self.X_test.shape[0])
-
-    @property
-    def num_inputs(self) -> int:
-        """Number of features (the length of ``w``)."""
-        return int(self.X_train.shape[1])
-
-    @property
-    def dtype(self) -> torch.dtype:
-        """The floating-point dtype shared by every tensor."""
-        return self.X_train.dtype
 
 
 def make_problem(
@@ -242,17 +156,76 @@ def make_problem(
         w[off] = 0.0
     X_train, y_train = synthetic_data(w, true_b, n_train, noise=noise, generator=data_gen)
     X_test, y_test = synthetic_data(w, true_b, n_test, noise=noise, generator=data_gen)
-    return Problem(X_train, y_train, X_test, y_test, w, true_b)
+    source = {
+        "problem": "make_problem",
+        "true_w": true_w,
+        "true_b": true_b,
+        "noise": noise,
+        "data_seed": seed,
+        "num_nonzero": num_nonzero,
+    }
+    return Problem(X_train, y_train, X_test, y_test, w, true_b, source=source)
 
 
 def minibatches(
+    X: torch.Tensor,
+    y: torch.Tensor,
+    batch_size: int,
+    *,
+    generator: torch.Generator,
+    shuffle: bool = True,
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """Yield one epoch of ``(X_batch, y_batch)`` minibatches, as d2l's ``data_iter``.
+
+    A fresh permutation of the rows (:func:`batch_indices`) is cut into batches of ``batch_size``;
+    the last one is smaller when ``batch_size`` does not divide the number of rows. Indexing the
+    tensors costs a fraction of a ``DataLoader``'s per-batch overhead.
+
+    Parameters
+    ----------
+    X : torch.Tensor of shape (n, num_inputs)
+        Features.
+    y : torch.Tensor of shape (n, 1)
+        Targets, one row per row of ``X``.
+    batch_size : int
+        Rows per batch, in ``[1, n]``.
+    generator : torch.Generator
+        Source of the permutation.
+    shuffle : bool, default=True
+        If False, the batches follow the row order.
+
+    Yields
+    ------
+    tuple of torch.Tensor
+        ``X[rows]`` and ``y[rows]`` for the rows of one batch.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` and ``y`` have different numbers of rows, or ``batch_size`` is outside ``[1, n]``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> X, y = torch.arange(10.0).reshape(5, 2), torch.arange(5.0).reshape(5, 1)
+    >>> batches = list(minibatches(X, y, 2, generator=torch.Generator().manual_seed(0)))
+    >>> [len(yb) for _, yb in batches], sorted(torch.cat([yb for _, yb in batches]).flatten().tolist())
+    ([2, 2, 1], [0.0, 1.0, 2.0, 3.0, 4.0])
+    """
+    if X.ndim < 1 or y.ndim < 1 or X.shape[0] != y.shape[0]:
+        msg = f"X and y must have the same number of rows, got shapes {tuple(X.shape)} and {tuple(y.shape)}."
+        raise ValueError(msg)
+    for rows in batch_indices(len(X), batch_size, generator=generator, shuffle=shuffle):
+        yield X[rows], y[rows]
+
+
+def batch_indices(
     num_examples: int, batch_size: int, *, generator: torch.Generator, shuffle: bool = True
 ) -> Iterator[torch.Tensor]:
     """Yield the row indices of one epoch's minibatches.
 
-    One call is one epoch: a fresh permutation (from ``generator``) cut into batches of
-    ``batch_size``; the last batch is smaller when ``batch_size`` does not divide ``num_examples``
-    (as a ``DataLoader`` with ``drop_last=False``).
+    One ``randperm`` per epoch, cut into batches; :func:`minibatches` and the vectorized engine
+    of :func:`~weightdecay.path.regularization_path` both draw their batches from it.
 
     Parameters
     ----------
@@ -278,68 +251,14 @@ def minibatches(
     Examples
     --------
     >>> import torch
-    >>> batches = list(minibatches(5, 2, generator=torch.Generator().manual_seed(0)))
+    >>> batches = list(batch_indices(5, 2, generator=torch.Generator().manual_seed(0)))
     >>> [len(b) for b in batches], sorted(torch.cat(batches).tolist())
     ([2, 2, 1], [0, 1, 2, 3, 4])
     """
     num_examples = check_int("num_examples", num_examples, low=1)
     batch_size = check_int("batch_size", batch_size, low=1, high=num_examples)
-    return _minibatches(num_examples, batch_size, generator, shuffle=shuffle)
-
-
-def _minibatches(
-    num_examples: int, batch_size: int, generator: torch.Generator, *, shuffle: bool = True
-) -> Iterator[torch.Tensor]:
-    order = (
-        torch.randperm(num_examples, generator=generator) if shuffle else torch.arange(num_examples)
-    )
+    if shuffle:
+        order = torch.randperm(num_examples, generator=generator)
+    else:
+        order = torch.arange(num_examples)
     yield from torch.split(order, batch_size)
-
-
-def load_array(
-    data_arrays: tuple[torch.Tensor, ...],
-    batch_size: int,
-    is_train: bool = True,
-    *,
-    generator: torch.Generator | None = None,
-) -> DataLoader[tuple[torch.Tensor, ...]]:
-    """Wrap tensors in a ``DataLoader``, as d2l's ``load_array`` does.
-
-    Kept for parity with the book's code (and the benchmark's baseline); the trainers use the much
-    cheaper :func:`minibatches`.
-
-    Parameters
-    ----------
-    data_arrays : tuple of torch.Tensor
-        Tensors sharing their first dimension, for example ``(X, y)``.
-    batch_size : int
-        Rows per batch (>= 1).
-    is_train : bool, default=True
-        Shuffle each epoch (training) or keep the order (evaluation).
-    generator : torch.Generator or None, default=None
-        Generator of the shuffle; pass one for a reproducible order.
-
-    Returns
-    -------
-    torch.utils.data.DataLoader
-        Yields tuples of batch tensors.
-
-    Raises
-    ------
-    ValueError
-        If ``batch_size < 1`` or the tensors' lengths differ.
-
-    Examples
-    --------
-    >>> import torch
-    >>> loader = load_array((torch.zeros(6, 2), torch.ones(6, 1)), 4, is_train=False)
-    >>> [X.shape[0] for X, _ in loader]
-    [4, 2]
-    """
-    batch_size = check_int("batch_size", batch_size, low=1)
-    lengths = {int(t.shape[0]) for t in data_arrays}
-    if len(lengths) != 1:
-        msg = f"data_arrays must share their first dimension, got lengths {sorted(lengths)}."
-        raise ValueError(msg)
-    dataset = TensorDataset(*data_arrays)
-    return DataLoader(dataset, batch_size, shuffle=is_train, generator=generator)

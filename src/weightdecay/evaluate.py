@@ -1,12 +1,16 @@
-"""Losses and measurements: the squared loss, exact evaluation and the weight norm."""
+"""Losses and measurements: the squared loss, exact evaluation, the weight norm and the baseline."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import torch
 
-__all__ = ["evaluate_loss", "squared_loss", "weight_norm"]
+if TYPE_CHECKING:
+    from weightdecay.problem import Problem
+
+__all__ = ["evaluate_loss", "squared_loss", "weight_norm", "zero_predictor_loss"]
 
 Loss = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -118,3 +122,49 @@ def weight_norm(w: torch.Tensor) -> float:
     """
     # Accumulated in float64, so that finite float32 weights never report an infinite norm.
     return float(torch.linalg.vector_norm(w.detach(), dtype=torch.float64))
+
+
+def zero_predictor_loss(problem: Problem, loss: Loss = squared_loss) -> float:
+    r"""Test loss of the model that learned nothing: :math:`w = 0`, :math:`b` = the mean training label.
+
+    The honest baseline of a regression: any model worth training must beat it. On d2l's
+    problem (20 examples, 200 features, :math:`w^* = 0.01`, :math:`\sigma = 0.01`) nothing that
+    20 examples allow beats it by much, because :math:`\lVert w^*\rVert^2 = 0.02` is tiny.
+
+    Parameters
+    ----------
+    problem : Problem
+        The data; the bias is learned from ``y_train``, the loss measured on the test split.
+    loss : callable, default=squared_loss
+        Elementwise loss, as in :func:`evaluate_loss`: :func:`squared_loss` (half squared error,
+        the scale of :func:`~weightdecay.trainer.train_scratch`) or
+        ``torch.nn.MSELoss(reduction="none")`` (the scale of
+        :func:`~weightdecay.trainer.train_concise`).
+
+    Returns
+    -------
+    float
+        The mean loss on the test split.
+
+    Notes
+    -----
+    With :math:`y = x^\top w^* + b + \epsilon`, :math:`x \sim \mathcal N(0, I)`, the error
+    :math:`y - \bar y_{\text{train}}` has variance :math:`(\lVert w^*\rVert^2 + \sigma^2)(1 + 1/n)`,
+    so the expected half squared error, over draws of the data, is
+    :math:`\tfrac12(\lVert w^*\rVert^2 + \sigma^2)(1 + 1/n)`: 0.0106 on d2l's problem. One draw
+    varies around it by about 20%, through the mean of its 20 training labels and its 100 test
+    rows.
+
+    Examples
+    --------
+    The average over 40 draws of d2l's problem is close to the expectation:
+
+    >>> from weightdecay import make_problem
+    >>> expected = 0.5 * (200 * 0.01**2 + 0.01**2) * (1 + 1 / 20)
+    >>> draws = [zero_predictor_loss(make_problem(n_test=2000, seed=s)) for s in range(40)]
+    >>> abs(sum(draws) / len(draws) / expected - 1) < 0.05
+    True
+    """
+    bias = problem.y_train.mean()
+    return evaluate_loss(lambda X: torch.zeros(len(X), 1, dtype=X.dtype) + bias,
+                         problem.X_test, problem.y_test, loss)  # fmt: skip

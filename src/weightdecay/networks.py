@@ -125,9 +125,7 @@ def mlp(
 
 def _linear(fan_in: int, fan_out: int, dtype: torch.dtype) -> nn.Linear:
     # nn.Linear's constructor initializes from the *global* RNG; skip that, we draw our own.
-    layer: nn.Linear = torch.nn.utils.skip_init(  # type: ignore[no-untyped-call]
-        nn.Linear, fan_in, fan_out, dtype=dtype
-    )
+    layer: nn.Linear = torch.nn.utils.skip_init(nn.Linear, fan_in, fan_out, dtype=dtype)
     return layer
 
 

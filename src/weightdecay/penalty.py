@@ -24,6 +24,7 @@ __all__ = [
     "l2_penalty",
     "penalty_name",
     "penalty_parts",
+    "proximal_split",
     "soft_threshold",
 ]
 
@@ -213,6 +214,55 @@ def penalty_parts(penalty: Penalty) -> tuple[float, float] | None:
     if isinstance(penalty, ElasticNet):
         return (penalty.l1_ratio, 1.0 - penalty.l1_ratio)
     return None
+
+
+def proximal_split(penalty: Penalty) -> tuple[Penalty, float]:
+    r"""Split a built-in penalty into the smooth part that stays in the loss and its L1 share.
+
+    For a proximal L1 step, the loss keeps :math:`c\,\tfrac12\lVert w\rVert_2^2` and the L1 part
+    :math:`a\lVert w\rVert_1` is applied after the gradient step by :func:`soft_threshold` with
+    threshold :math:`\eta\lambda a`.
+
+    Parameters
+    ----------
+    penalty : callable
+        A built-in penalty (see :func:`penalty_parts`).
+
+    Returns
+    -------
+    smooth : callable
+        :math:`w \mapsto c\,\tfrac12\lVert w\rVert_2^2` (zero for the L1 penalty).
+    l1_share : float
+        :math:`a`, the coefficient of :math:`\lVert w\rVert_1`.
+
+    Raises
+    ------
+    ValueError
+        If ``penalty`` is a user-supplied callable, which has no known L1 part.
+
+    Examples
+    --------
+    >>> import torch
+    >>> smooth, l1_share = proximal_split(ElasticNet(0.25))
+    >>> smooth(torch.tensor([3.0, -4.0])), l1_share
+    (tensor(9.3750), 0.25)
+    """
+    parts = penalty_parts(penalty)
+    if parts is None:
+        msg = "l1_update='proximal' needs a built-in penalty ('l1', 'l2', 'elasticnet'), got a callable."
+        raise ValueError(msg)
+    l1_share, l2_share = parts
+    return _ScaledL2(l2_share), l1_share
+
+
+@dataclass(frozen=True)
+class _ScaledL2:
+    r""":math:`w \mapsto c\,\tfrac12\lVert w\rVert_2^2`, the smooth part of a built-in penalty."""
+
+    scale: float
+
+    def __call__(self, w: torch.Tensor) -> torch.Tensor:
+        return self.scale * l2_penalty(w)
 
 
 def penalty_name(penalty: Penalty) -> str:

@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    import torch
     from matplotlib.axes import Axes
 
-    from weightdecay.path import LambdaSelection, PathResult
-    from weightdecay.trainer import History
+    from weightdecay.path import PathResult
+    from weightdecay.results import History
+    from weightdecay.selection import LambdaSelection
 
-__all__ = ["plot_history", "plot_path"]
+__all__ = ["plot_coefficients", "plot_history", "plot_path"]
 
 
 def plot_history(
@@ -76,7 +78,8 @@ def plot_history(
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
-    ax.set_xlim(history.epochs[0], history.epochs[-1])
+    if len(history.epochs) > 1:
+        ax.set_xlim(history.epochs[0], history.epochs[-1])
     ax.legend()
     return ax
 
@@ -105,8 +108,8 @@ def plot_path(
     axes : sequence of two matplotlib.axes.Axes or None, default=None
         Where to draw the losses and the norm; a new figure is made if None.
     validation : LambdaSelection or None, default=None
-        A validation curve over the same grid (:func:`~weightdecay.path.select_lambda_cv` or
-        :func:`~weightdecay.path.select_lambda_holdout`).
+        A validation curve over the same grid (:func:`~weightdecay.selection.select_lambda_cv` or
+        :func:`~weightdecay.selection.select_lambda_holdout`).
     chosen : float or None, default=None
         Mark this :math:`\\lambda` with a vertical line; defaults to ``validation.best_lambda``
         when ``validation`` is given.
@@ -158,6 +161,77 @@ def plot_path(
     norm_ax.set_xlabel("lambda")
     loss_ax.legend()
     return loss_ax, norm_ax
+
+
+def plot_coefficients(
+    path: PathResult,
+    ax: Axes | None = None,
+    *,
+    highlight: torch.Tensor | None = None,
+    highlight_label: str = "highlighted",
+) -> Axes:
+    r"""Draw each weight :math:`w_j` against :math:`\lambda`: the coefficient path.
+
+    The picture of scikit-learn's Lasso and elastic-net path examples: one line per weight, from
+    the smallest :math:`\lambda` (left) to the largest, so that one sees L2 shrink every weight
+    together and L1 set them to zero one after another. A diverged :math:`\lambda` leaves a gap.
+
+    Parameters
+    ----------
+    path : PathResult
+        From :func:`~weightdecay.path.regularization_path`.
+    ax : matplotlib.axes.Axes or None, default=None
+        Where to draw; a new figure is made if None.
+    highlight : torch.Tensor of bool, shape (num_inputs,) or (num_inputs, 1), or None, default=None
+        Weights to draw in a second colour, for example ``problem.true_w != 0``.
+    highlight_label : str, default="highlighted"
+        Their legend entry.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+
+    Raises
+    ------
+    ValueError
+        If ``highlight`` does not have one entry per weight.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from weightdecay import make_problem, plot_coefficients, regularization_path
+    >>> path = regularization_path(make_problem(), [0.1, 1.0, 10.0], penalty="l1", num_epochs=10)
+    >>> ax = plot_coefficients(path)
+    >>> len(ax.get_lines()), ax.get_xscale()  # 200 weights and the zero line
+    (201, 'log')
+    """
+    num_inputs = path.W.shape[0]
+    if highlight is not None and highlight.numel() != num_inputs:
+        msg = f"highlight must have one entry per weight ({num_inputs}), got {highlight.numel()}."
+        raise ValueError(msg)
+    if ax is None:
+        import matplotlib.pyplot as plt  # noqa: PLC0415 - keep matplotlib out of `import weightdecay`
+
+        _, ax = plt.subplots(figsize=(6, 4), layout="constrained")
+    x = path.lambdas.tolist()
+    W = path.W.masked_fill(path.diverged.unsqueeze(0), float("nan"))  # a gap, not a frozen value
+    marked = [False] * num_inputs if highlight is None else highlight.flatten().bool().tolist()
+    labelled: set[bool] = set()
+    for j in range(num_inputs):
+        special = marked[j]
+        label = None if special in labelled else (highlight_label if special else "weights")
+        labelled.add(special)
+        ax.plot(x, W[j].tolist(), color="C1" if special else "C0", lw=1.2 if special else 0.6,
+                alpha=0.9 if special else 0.5, label=label)  # fmt: skip
+    _log_lambda_axis(ax, x)
+    ax.axhline(0.0, color="0.3", lw=0.8)
+    ax.set_xlabel("lambda")
+    ax.set_ylabel("weight $w_j$")
+    if highlight is not None:
+        ax.legend()
+    return ax
 
 
 def _two_axes(axes: Sequence[Axes] | None) -> tuple[Axes, Axes]:

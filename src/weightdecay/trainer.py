@@ -1,8 +1,10 @@
-r"""Training loops: d2l's from-scratch weight decay and its ``torch.optim`` twin.
+r"""The notebook's two training loops: weight decay from scratch, and with ``torch.optim``.
 
-Both trainers draw minibatches from the same seeded generator, evaluate exactly every
-``eval_every`` epochs, and stop a diverging run with :class:`DivergenceError` (or keep what was
-finite, with ``on_divergence="stop"``).
+Read :func:`train_scratch` top to bottom: it is the course notebook's ``train(lambd)`` cell, with
+a divergence check after each update. Both trainers draw their initial weights and minibatches
+from the same seeded generators, evaluate exactly every ``eval_every`` epochs, and stop a
+diverging run with :class:`~weightdecay.results.DivergenceError` (or keep what was finite, with
+``on_divergence="stop"``).
 
 Scaling conventions (they decide every factor of 2 on this site):
 
@@ -16,237 +18,45 @@ Scaling conventions (they decide every factor of 2 on this site):
 
 from __future__ import annotations
 
-import copy
-from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 import torch
 from torch import nn
 
-from weightdecay._linear_sgd import LinearSGD, LinearSpec
-from weightdecay._loop import LoopSettings, StepOut, Trace, run
-from weightdecay._seeding import spawn_generators
-from weightdecay._validation import (
-    check_choice,
-    check_int,
-    check_nonnegative,
-    check_optional_positive,
-    check_positive,
-    check_tensor,
-)
-from weightdecay.data import Problem
-from weightdecay.evaluate import weight_norm
-from weightdecay.model import concise_net, init_params
-from weightdecay.penalty import PenaltyLike, get_penalty, penalty_parts
+from weightdecay._settings import L1Update, OnDivergence, check_settings, training_generators
+from weightdecay._validation import check_choice, check_int, check_nonnegative, check_positive
+from weightdecay.data import minibatches
+from weightdecay.evaluate import evaluate_loss, squared_loss, weight_norm
+from weightdecay.guard import DivergenceGuard, clip_grad_norm, decay_hint
+from weightdecay.model import concise_net, init_params, linreg
+from weightdecay.penalty import proximal_split, soft_threshold
+from weightdecay.results import DivergenceError, TrainResult
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
+    from weightdecay.penalty import PenaltyLike
+    from weightdecay.problem import Problem
+
 __all__ = [
-    "Divergence",
-    "DivergenceError",
-    "History",
+    "OPTIMIZERS",
     "L1Update",
     "OnDivergence",
     "OptimizerName",
-    "TrainResult",
     "sgd",
     "train_concise",
     "train_scratch",
 ]
 
-OnDivergence: TypeAlias = Literal["raise", "stop"]
-L1Update: TypeAlias = Literal["subgradient", "proximal"]
 OptimizerName: TypeAlias = Literal["sgd", "adam", "adamw"]
-
-_ON_DIVERGENCE: tuple[OnDivergence, ...] = ("raise", "stop")
-_L1_UPDATES: tuple[L1Update, ...] = ("subgradient", "proximal")
-_OPTIMIZERS: dict[OptimizerName, type[torch.optim.SGD | torch.optim.Adam | torch.optim.AdamW]] = {
+OPTIMIZERS: dict[OptimizerName, Callable[..., torch.optim.Optimizer]] = {
     "sgd": torch.optim.SGD,
     "adam": torch.optim.Adam,
     "adamw": torch.optim.AdamW,
 }
+"""The optimizers :func:`train_concise` accepts by name."""
 
 
-# --------------------------------------------------------------------------------------------
-# Results
-# --------------------------------------------------------------------------------------------
-@dataclass
-class History:
-    """What a training run recorded.
-
-    Attributes
-    ----------
-    epochs : list of int
-        The epochs (1-based) at which the losses were evaluated: every ``eval_every`` epochs and
-        after the last epoch.
-    train_loss, test_loss : list of float
-        Exact mean loss on the whole train and test split at those epochs (the trainer's own
-        loss: :math:`\\tfrac12` squared error from scratch, squared error for the concise trainer).
-    num_updates : int
-        Parameter updates made: one per minibatch, so ``ceil(n_train / batch_size)`` per epoch.
-    step_loss : list of float
-        Mean data loss of each update's minibatch, before that update.
-    grad_norm : list of float
-        Norm of the gradient of each update (before clipping); empty unless
-        ``record_grad_norm=True``.
-
-    Examples
-    --------
-    >>> from weightdecay import make_problem, train_scratch
-    >>> history = train_scratch(make_problem(), num_epochs=10).history
-    >>> history.epochs, history.num_updates, len(history.step_loss)
-    ([5, 10], 40, 40)
-    """
-
-    epochs: list[int] = field(default_factory=list)
-    train_loss: list[float] = field(default_factory=list)
-    test_loss: list[float] = field(default_factory=list)
-    num_updates: int = 0
-    step_loss: list[float] = field(default_factory=list)
-    grad_norm: list[float] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Divergence:
-    """Where and how a run stopped being finite.
-
-    Attributes
-    ----------
-    epoch : int
-        The epoch (1-based) of the failing update.
-    step : int
-        The update (1-based, counted over the whole run) after which a value was not finite.
-    lr : float
-        The learning rate.
-    quantity : str
-        What was found not finite first: ``"loss"``, ``"gradient"``, ``"parameters"`` or
-        ``"evaluation loss"``.
-    value : float
-        That quantity's offending value (``inf``, ``-inf`` or ``nan``).
-    last_finite_loss : float
-        The last finite minibatch loss (``nan`` if none was finite).
-    max_abs_w : float
-        The largest :math:`\\lvert w_i\\rvert` of the last finite weights.
-
-    Examples
-    --------
-    >>> from weightdecay import make_problem, train_scratch
-    >>> result = train_scratch(make_problem(), lr=1.0, on_divergence="stop")
-    >>> result.diverged, result.divergence.epoch, result.divergence.quantity
-    (True, 5, 'evaluation loss')
-    """
-
-    epoch: int
-    step: int
-    lr: float
-    quantity: str
-    value: float
-    last_finite_loss: float
-    max_abs_w: float
-
-    def message(self) -> str:
-        """A one-paragraph explanation with the usual fixes."""
-        return (
-            f"training diverged at epoch {self.epoch}, update {self.step}: the {self.quantity} "
-            f"became {self.value} with lr={self.lr:g} (last finite loss {self.last_finite_loss:.4g}, "
-            f"largest |w| {self.max_abs_w:.4g}). Lower the learning rate, check the scale of the "
-            "initial weights and the data, or clip the gradient (max_grad_norm=...)."
-        )
-
-
-class DivergenceError(FloatingPointError):
-    """Raised when a training run's loss, gradient or parameters stop being finite.
-
-    Parameters
-    ----------
-    divergence : Divergence
-        Where and how the run failed; also available as ``error.divergence``.
-    history : History
-        Everything recorded up to the failure.
-
-    Examples
-    --------
-    >>> from weightdecay import make_problem, train_scratch
-    >>> try:
-    ...     train_scratch(make_problem(), lr=1.0)
-    ... except DivergenceError as error:
-    ...     print(error.divergence.quantity, error.divergence.lr)
-    evaluation loss 1.0
-    """
-
-    def __init__(self, divergence: Divergence, history: History) -> None:
-        super().__init__(divergence.message())
-        self.divergence = divergence
-        self.history = history
-
-
-@dataclass(frozen=True, eq=False)
-class TrainResult:
-    """The outcome of one training run.
-
-    Attributes
-    ----------
-    w : torch.Tensor of shape (num_inputs, 1)
-        Final weights (the last finite ones if the run diverged).
-    b : torch.Tensor of shape (1,)
-        Final bias.
-    w_norm : float
-        :math:`\\lVert w\\rVert_2` at the end.
-    history : History
-        The recorded losses.
-    divergence : Divergence or None
-        Set when the run diverged and ``on_divergence="stop"`` kept it.
-    initial : tuple of torch.Tensor or None
-        The starting ``(w, b)`` of the run, shapes (num_inputs, 1) and (1,): the seeded draw, or
-        what was passed as ``initial=``. Handy for studying what training changed.
-
-    Examples
-    --------
-    >>> from weightdecay import make_problem, train_scratch
-    >>> result = train_scratch(make_problem(), lambd=3.0)
-    >>> result.w.shape, round(result.w_norm, 2), result.diverged
-    (torch.Size([200, 1]), 0.38, False)
-    """
-
-    w: torch.Tensor
-    b: torch.Tensor
-    w_norm: float
-    history: History
-    divergence: Divergence | None = None
-    initial: tuple[torch.Tensor, torch.Tensor] | None = None
-
-    @property
-    def diverged(self) -> bool:
-        """Whether the run stopped early because a value was not finite."""
-        return self.divergence is not None
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary: final parameters as lists, the history, the divergence.
-
-        Returns
-        -------
-        dict
-            Keys ``w``, ``b``, ``w_norm``, ``history`` and ``divergence``.
-
-        Examples
-        --------
-        >>> from weightdecay import make_problem, train_scratch
-        >>> sorted(train_scratch(make_problem(), num_epochs=5).to_dict())
-        ['b', 'divergence', 'history', 'w', 'w_norm']
-        """
-        return {
-            "w": self.w.flatten().tolist(),
-            "b": self.b.flatten().tolist(),
-            "w_norm": self.w_norm,
-            "history": asdict(self.history),
-            "divergence": None if self.divergence is None else asdict(self.divergence),
-        }
-
-
-# --------------------------------------------------------------------------------------------
-# The from-scratch update
-# --------------------------------------------------------------------------------------------
 def sgd(params: Iterable[torch.Tensor], lr: float, batch_size: int) -> None:
     """Minibatch SGD from scratch, as d2l's ``sgd``: ``p -= lr * p.grad / batch_size``.
 
@@ -278,133 +88,17 @@ def sgd(params: Iterable[torch.Tensor], lr: float, batch_size: int) -> None:
     """
     lr = check_positive("lr", lr)
     batch_size = check_int("batch_size", batch_size, low=1)
-    params = list(params)
-    if any(p.grad is None for p in params):
-        msg = "sgd needs every parameter to have a gradient; call backward() first."
-        raise ValueError(msg)
-    _sgd_step(params, lr / batch_size)
-
-
-def _sgd_step(params: list[torch.Tensor], scale: float) -> None:
     with torch.no_grad():
         for param in params:
-            grad = param.grad
-            assert grad is not None
-            param.sub_(grad, alpha=scale)
-            grad.zero_()
+            if param.grad is None:
+                msg = "sgd needs every parameter to have a gradient; call backward() first."
+                raise ValueError(msg)
+            param.sub_(
+                param.grad, alpha=lr / batch_size
+            )  # d2l: param -= lr * param.grad / batch_size
+            param.grad.zero_()
 
 
-# --------------------------------------------------------------------------------------------
-# Shared checks and results
-# --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Settings:
-    num_epochs: int
-    lr: float
-    batch_size: int
-    eval_every: int
-    record_grad_norm: bool
-    max_grad_norm: float | None
-    on_divergence: OnDivergence
-
-    def loop(self, num_examples: int) -> LoopSettings:
-        return LoopSettings(
-            num_examples=num_examples,
-            num_epochs=self.num_epochs,
-            batch_size=self.batch_size,
-            eval_every=self.eval_every,
-            stop_at_first_divergence=True,
-            record_grad_norm=self.record_grad_norm,
-        )
-
-
-def _check_settings(
-    problem: object,
-    *,
-    num_epochs: object,
-    lr: object,
-    batch_size: object,
-    eval_every: object,
-    seed: object,
-    record_grad_norm: object,
-    max_grad_norm: object,
-    on_divergence: object,
-) -> _Settings:
-    if not isinstance(problem, Problem):
-        msg = f"problem must be a weightdecay.data.Problem (see make_problem), got {type(problem).__name__}."
-        raise TypeError(msg)
-    check_int("seed", seed, low=0)
-    if not isinstance(record_grad_norm, bool):
-        msg = f"record_grad_norm must be True or False, got {record_grad_norm!r}."
-        raise TypeError(msg)
-    return _Settings(
-        num_epochs=check_int("num_epochs", num_epochs, low=1),
-        lr=check_positive("lr", lr),
-        batch_size=check_int("batch_size", batch_size, low=1, high=problem.n_train),
-        eval_every=check_int("eval_every", eval_every, low=1),
-        record_grad_norm=record_grad_norm,
-        max_grad_norm=check_optional_positive("max_grad_norm", max_grad_norm),
-        on_divergence=check_choice("on_divergence", on_divergence, _ON_DIVERGENCE),
-    )
-
-
-def _initial(
-    initial: tuple[torch.Tensor, torch.Tensor] | None, problem: Problem
-) -> tuple[torch.Tensor, torch.Tensor] | None:
-    """Validate user-given starting parameters and return them as a (d, 1) column and a (1,) bias."""
-    candidate: object = initial
-    if candidate is None:
-        return None
-    if not (isinstance(candidate, tuple) and len(candidate) == 2):
-        msg = f"initial must be a tuple (w, b) of tensors, got {type(candidate).__name__}."
-        raise TypeError(msg)
-    w = check_tensor("initial w", candidate[0], ndim=2, shape=(problem.num_inputs, 1))
-    b = check_tensor("initial b", candidate[1], ndim=1, shape=(1,))
-    return w.detach().to(problem.dtype), b.detach().to(problem.dtype)
-
-
-def _result(
-    trace: Trace,
-    w: torch.Tensor,
-    b: torch.Tensor,
-    settings: _Settings,
-    start: tuple[torch.Tensor, torch.Tensor],
-) -> TrainResult:
-    """Turn the loop's single-column trace into a TrainResult, or raise on divergence."""
-    failure = trace.divergences.get(0)
-    kept = trace.num_updates if failure is None else failure.step - 1
-    history = History(
-        epochs=list(trace.epochs),
-        train_loss=[float(v) for v in trace.train_loss],
-        test_loss=[float(v) for v in trace.test_loss],
-        num_updates=kept,
-        step_loss=_floats(trace.step_loss, kept, trace.step_loss_matrix),
-        grad_norm=_floats(trace.grad_norm, kept),
-    )
-    w = w.detach().reshape(-1, 1).clone()
-    b = b.detach().reshape(1).clone()
-    initial = (start[0].reshape(-1, 1).clone(), start[1].reshape(1).clone())
-    if failure is None:
-        return TrainResult(w, b, weight_norm(w), history, initial=initial)
-    divergence = Divergence(lr=settings.lr, **asdict(failure))
-    if settings.on_divergence == "raise":
-        raise DivergenceError(divergence, history)
-    return TrainResult(w, b, weight_norm(w), history, divergence, initial)
-
-
-def _floats(
-    values: list[torch.Tensor], count: int, stacked: torch.Tensor | None = None
-) -> list[float]:
-    """The first ``count`` single-column values as floats (``stacked``: already stacked)."""
-    if not values or not count:
-        return []
-    matrix = torch.stack(values[:count]) if stacked is None else stacked[:count]
-    return matrix.flatten().tolist()
-
-
-# --------------------------------------------------------------------------------------------
-# From scratch
-# --------------------------------------------------------------------------------------------
 def train_scratch(
     problem: Problem,
     *,
@@ -421,7 +115,7 @@ def train_scratch(
     max_grad_norm: float | None = None,
     on_divergence: OnDivergence = "raise",
 ) -> TrainResult:
-    r"""Train the linear model from scratch with a norm penalty, as the d2l notebook does.
+    r"""Train the linear model from scratch with a norm penalty: the notebook's ``train(lambd)``.
 
     Each minibatch :math:`B` takes one step of :func:`sgd` on
 
@@ -462,13 +156,14 @@ def train_scratch(
         Clip the gradient of each update (of the mean loss, penalty included) to this norm.
     on_divergence : {"raise", "stop"}, default="raise"
         If the loss, a gradient or a parameter stops being finite: raise
-        :class:`DivergenceError`, or stop and return what was finite, with ``result.divergence``
-        set.
+        :class:`~weightdecay.results.DivergenceError`, or stop and return what was finite, with
+        ``result.divergence`` set.
 
     Returns
     -------
     TrainResult
-        Final weights, ``w_norm`` and the loss history (half squared error, d2l's scale).
+        Final weights, ``w_norm``, the loss history (half squared error, d2l's scale) and the
+        ``config`` that made the run.
 
     Raises
     ------
@@ -481,7 +176,7 @@ def train_scratch(
 
     Notes
     -----
-    The step of :func:`sgd` divides the summed gradient by :math:`|B|`, so the update is
+    :func:`sgd` divides the summed gradient by :math:`|B|`, so the update is
 
     .. math::
 
@@ -491,10 +186,13 @@ def train_scratch(
     which for the L2 penalty is :math:`w \leftarrow (1 - \eta\lambda)\,w - \ldots`: weight decay.
     With ``l1_update="proximal"`` the L1 part :math:`a\lVert w\rVert_1` is left out of the loss and
     applied as :math:`w \leftarrow \operatorname{sign}(w)\max(\lvert w\rvert - \eta\lambda a, 0)`.
+    The last minibatch of an epoch may be smaller than ``batch_size``; :func:`sgd` divides by its
+    actual size, so every update uses the mean gradient.
 
     See Also
     --------
     train_concise : the same model with ``nn.Linear`` and ``torch.optim``.
+    weightdecay.path.regularization_path : the same update for many :math:`\lambda` at once.
 
     Examples
     --------
@@ -502,65 +200,54 @@ def train_scratch(
     >>> problem = make_problem(seed=0)
     >>> overfit = train_scratch(problem, lambd=0.0)
     >>> decayed = train_scratch(problem, lambd=3.0)
-    >>> round(overfit.w_norm, 1), round(decayed.w_norm, 2)
-    (13.9, 0.38)
+    >>> decayed.w_norm < overfit.w_norm / 20  # weight decay shrinks the weights
+    True
     >>> overfit.history.test_loss[-1] > 100 * decayed.history.test_loss[-1]
     True
     """
-    settings = _check_settings(
-        problem,
-        num_epochs=num_epochs,
-        lr=lr,
-        batch_size=batch_size,
-        eval_every=eval_every,
-        seed=seed,
-        record_grad_norm=record_grad_norm,
-        max_grad_norm=max_grad_norm,
-        on_divergence=on_divergence,
-    )
+    s = check_settings(problem, num_epochs=num_epochs, lr=lr, batch_size=batch_size,
+                       eval_every=eval_every, seed=seed, penalty=penalty, l1_update=l1_update,
+                       initial=initial, record_grad_norm=record_grad_norm,
+                       max_grad_norm=max_grad_norm, on_divergence=on_divergence)  # fmt: skip
     lambd = check_nonnegative("lambd", lambd)
-    penalty_fn = get_penalty(penalty)
-    l1_update = check_choice("l1_update", l1_update, _L1_UPDATES)
-    if l1_update == "proximal" and penalty_parts(penalty_fn) is None:
-        msg = "l1_update='proximal' needs a built-in penalty ('l1', 'l2', 'elasticnet'), got a callable."
-        raise ValueError(msg)
-    start = _initial(initial, problem)
-    init_gen, batch_gen = spawn_generators(seed, 2, purpose="train")
-    if start is None:
-        w0, b0 = init_params(problem.num_inputs, generator=init_gen, dtype=problem.dtype)
-        start = (w0.detach(), b0.detach())
-    _check_penalty_value(penalty_fn, start[0])
+    penalty_fn, l1_share = proximal_split(s.penalty) if s.proximal else (s.penalty, 0.0)
+    init_gen, batch_gen = training_generators(s.seed)
+    if s.initial is None:
+        w, b = init_params(problem.num_inputs, generator=init_gen, dtype=problem.dtype)
+    else:
+        w, b = (p.clone().requires_grad_(True) for p in s.initial)
+    start = (w.detach().clone(), b.detach().clone())
+    guard = DivergenceGuard(w, b, lr=s.lr, record_grad_norm=s.record_grad_norm,
+                            hint=decay_hint(s.lr, lambd * s.l2_share))  # fmt: skip
 
-    W = start[0].clone().reshape(-1, 1)
-    b = start[1].clone().reshape(1, 1)
-    spec = LinearSpec(
-        penalty=penalty_fn,
-        lambd=lambd,
-        lr=settings.lr,
-        proximal=l1_update == "proximal",
-        max_grad_norm=settings.max_grad_norm,
-        record_grad_norm=settings.record_grad_norm,
-    )
-    model = LinearSGD(
-        (problem.X_train, problem.y_train), (problem.X_test, problem.y_test), W, b, spec
-    )
-    trace = run(model, settings.loop(problem.n_train), batch_gen)
-    return _result(trace, W, b, settings, start)
+    watch = s.record_grad_norm or s.max_grad_norm is not None  # an update needs its grad norm
+
+    def net(X: torch.Tensor) -> torch.Tensor:
+        return linreg(X, w, b)
+
+    try:
+        for epoch in range(1, s.num_epochs + 1):
+            for X, y in minibatches(problem.X_train, problem.y_train, s.batch_size,
+                                    generator=batch_gen):  # fmt: skip
+                loss = squared_loss(net(X), y)  # ½(y_hat - y)**2, one value per example
+                l = loss + lambd * penalty_fn(w)  # plus lambd * P(w): the regularized loss
+                l.sum().backward()
+                norm = clip_grad_norm([w, b], s.max_grad_norm, scale=1 / len(X)) if watch else None
+                sgd([w, b], s.lr, len(X))
+                if l1_share:  # proximal L1: soft-threshold after the gradient step
+                    with torch.no_grad():
+                        w.copy_(soft_threshold(w, s.lr * lambd * l1_share))
+                guard.after_update(epoch, loss, norm)
+            if epoch % s.eval_every == 0 or epoch == s.num_epochs:
+                guard.after_evaluation(epoch, evaluate_loss(net, problem.X_train, problem.y_train),
+                                       evaluate_loss(net, problem.X_test, problem.y_test))  # fmt: skip
+    except DivergenceError:
+        if s.on_divergence == "raise":
+            raise
+    config = {"trainer": "scratch", "lambd": lambd, **s.penalty_config(), **s.config(problem)}
+    return _result(guard, (w, b), start, config)
 
 
-def _check_penalty_value(penalty: Callable[[torch.Tensor], torch.Tensor], w: torch.Tensor) -> None:
-    value: object = penalty(w.detach().clone().requires_grad_(True))
-    if not isinstance(value, torch.Tensor) or value.numel() != 1 or not value.requires_grad:
-        msg = (
-            "penalty must map the weights to a differentiable scalar tensor, "
-            f"got {type(value).__name__} {getattr(value, 'shape', '')}."
-        )
-        raise TypeError(msg)
-
-
-# --------------------------------------------------------------------------------------------
-# With torch.optim
-# --------------------------------------------------------------------------------------------
 def train_concise(
     problem: Problem,
     *,
@@ -576,7 +263,7 @@ def train_concise(
     max_grad_norm: float | None = None,
     on_divergence: OnDivergence = "raise",
 ) -> TrainResult:
-    r"""Train ``nn.Linear`` with ``MSELoss`` and a ``torch.optim`` optimizer, as the notebook's concise version.
+    r"""Train ``nn.Linear`` with ``MSELoss`` and a ``torch.optim`` optimizer: the notebook's concise version.
 
     The optimizer gets two parameter groups: the weight with ``weight_decay``, the bias with none.
 
@@ -608,15 +295,16 @@ def train_concise(
         Record each update's gradient norm (of ``MSELoss``; the decay is applied by the
         optimizer, outside the gradient) in ``history.grad_norm``.
     max_grad_norm : float or None, default=None
-        Clip that gradient to this norm before each step.
+        Clip that gradient to this norm before each step. The optimizer's decay is applied after
+        clipping, so a step can still move the weights by more than ``lr * max_grad_norm``.
     on_divergence : {"raise", "stop"}, default="raise"
-        Raise :class:`DivergenceError`, or stop and return what was finite.
+        Raise :class:`~weightdecay.results.DivergenceError`, or stop and return what was finite.
 
     Returns
     -------
     TrainResult
-        Final weights (as a column), ``w_norm`` and the loss history (squared error, no
-        :math:`\tfrac12`).
+        Final weights (as a column), ``w_norm``, the loss history (squared error, no
+        :math:`\tfrac12`) and the ``config`` that made the run.
 
     Raises
     ------
@@ -648,117 +336,65 @@ def train_concise(
     >>> from weightdecay import make_problem, train_concise
     >>> problem = make_problem(seed=0)
     >>> plain, decayed = train_concise(problem), train_concise(problem, weight_decay=7.0)
-    >>> round(plain.w_norm, 1), round(decayed.w_norm, 3)
-    (13.9, 0.1)
+    >>> decayed.w_norm < plain.w_norm / 20
+    True
     """
-    settings = _check_settings(
-        problem,
-        num_epochs=num_epochs,
-        lr=lr,
-        batch_size=batch_size,
-        eval_every=eval_every,
-        seed=seed,
-        record_grad_norm=record_grad_norm,
-        max_grad_norm=max_grad_norm,
-        on_divergence=on_divergence,
-    )
+    s = check_settings(problem, num_epochs=num_epochs, lr=lr, batch_size=batch_size,
+                       eval_every=eval_every, seed=seed, initial=initial,
+                       record_grad_norm=record_grad_norm, max_grad_norm=max_grad_norm,
+                       on_divergence=on_divergence)  # fmt: skip
     weight_decay = check_nonnegative("weight_decay", weight_decay)
-    optimizer_cls = _OPTIMIZERS[check_choice("optimizer", optimizer, tuple(_OPTIMIZERS))]
-    start = _initial(initial, problem)
-    init_gen, batch_gen = spawn_generators(seed, 2, purpose="train")
+    optimizer = check_choice("optimizer", optimizer, tuple(OPTIMIZERS))
+    init_gen, batch_gen = training_generators(s.seed)
     net = concise_net(problem.num_inputs, generator=init_gen, dtype=problem.dtype)
-    layer = net[0]
-    assert isinstance(layer, nn.Linear)
-    if start is not None:
+    w, b = net.parameters()  # nn.Linear's weight, shape (1, num_inputs), and bias
+    if s.initial is not None:
         with torch.no_grad():
-            layer.weight.copy_(start[0].reshape(1, -1))
-            layer.bias.copy_(start[1])
-    groups = [
-        {"params": [layer.weight], "weight_decay": weight_decay},
-        {"params": [layer.bias], "weight_decay": 0.0},
-    ]
-    model = _ConciseModel(net, layer, optimizer_cls(groups, lr=settings.lr), problem, settings)
-    begin = (layer.weight.detach().T.clone(), layer.bias.detach().clone())
-    trace = run(model, settings.loop(problem.n_train), batch_gen)
-    return _result(trace, layer.weight.T, layer.bias, settings, begin)
+            w.copy_(s.initial[0].T)
+            b.copy_(s.initial[1])
+    start = (w.detach().T.clone(), b.detach().clone())
+    trainer = OPTIMIZERS[optimizer](
+        [{"params": [w], "weight_decay": weight_decay}, {"params": [b], "weight_decay": 0.0}],
+        lr=s.lr,
+    )
+    loss_fn = nn.MSELoss(reduction="none")  # (y_hat - y)**2, one value per example
+    hint = "" if optimizer == "adam" else decay_hint(s.lr, weight_decay, name="weight_decay")
+    guard = DivergenceGuard(w, b, lr=s.lr, record_grad_norm=s.record_grad_norm, hint=hint)
+    watch = s.record_grad_norm or s.max_grad_norm is not None  # an update needs its grad norm
+    try:
+        for epoch in range(1, s.num_epochs + 1):
+            for X, y in minibatches(problem.X_train, problem.y_train, s.batch_size,
+                                    generator=batch_gen):  # fmt: skip
+                trainer.zero_grad()
+                loss = loss_fn(net(X), y)
+                loss.mean().backward()
+                norm = clip_grad_norm([w, b], s.max_grad_norm) if watch else None
+                trainer.step()
+                guard.after_update(epoch, loss, norm)
+            if epoch % s.eval_every == 0 or epoch == s.num_epochs:
+                guard.after_evaluation(epoch, evaluate_loss(net, problem.X_train, problem.y_train, loss_fn),
+                                       evaluate_loss(net, problem.X_test, problem.y_test, loss_fn))  # fmt: skip
+    except DivergenceError:
+        if s.on_divergence == "raise":
+            raise
+    config = {"trainer": "concise", "weight_decay": weight_decay, "optimizer": optimizer}
+    return _result(guard, (w.T, b), start, config | s.config(problem))
 
 
-def _clip_grad_norm(params: list[torch.Tensor], max_norm: float | None) -> torch.Tensor:
-    """The gradients' total norm (in float64, shape (1,)), clipping them to ``max_norm`` if given.
-
-    ``torch.nn.utils.clip_grad_norm_``'s rule, except that the norm is accumulated in float64:
-    in float32 it overflows to inf for finite gradients, and then inf / inf turns them into NaN.
-    """
-    grads = [p.grad for p in params if p.grad is not None]
-    norms = torch.stack([torch.linalg.vector_norm(g, dtype=torch.float64) for g in grads])
-    total: torch.Tensor = torch.linalg.vector_norm(norms).reshape(1)
-    if max_norm is not None:
-        coef = float((max_norm / (total + 1e-6)).clamp(max=1.0))
-        if coef < 1.0:
-            for g in grads:
-                g.mul_(coef)
-    return total
-
-
-class _ConciseModel:
-    """``nn.Linear`` + ``torch.optim`` as a (single-column) trainable of the shared loop."""
-
-    def __init__(
-        self,
-        net: nn.Module,
-        layer: nn.Linear,
-        optimizer: torch.optim.Optimizer,
-        problem: Problem,
-        settings: _Settings,
-    ) -> None:
-        self.net, self.layer, self.optimizer = net, layer, optimizer
-        self.problem, self.settings = problem, settings
-        self.params = [layer.weight, layer.bias]
-        self.mse = nn.MSELoss(reduction="none")
-
-    def step(self, idx: torch.Tensor, *, inspect: bool) -> StepOut:
-        self.optimizer.zero_grad()
-        loss = self.mse(self.net(self.problem.X_train[idx]), self.problem.y_train[idx]).mean()
-        loss.backward()
-        norm = None
-        settings = self.settings
-        if settings.record_grad_norm or settings.max_grad_norm is not None or inspect:
-            norm = _clip_grad_norm(self.params, settings.max_grad_norm)
-        grad_finite = None
-        if inspect:
-            finite = all(
-                bool(torch.isfinite(p.grad).all()) for p in self.params if p.grad is not None
-            )
-            grad_finite = torch.tensor([finite])
-        self.optimizer.step()
-        return StepOut(loss=loss.detach().reshape(1), grad_norm=norm, grad_finite=grad_finite)
-
-    def evaluate(self) -> tuple[torch.Tensor, torch.Tensor]:
-        p = self.problem
-        with torch.no_grad():
-            train = self.mse(self.net(p.X_train), p.y_train).mean().reshape(1)
-            test = self.mse(self.net(p.X_test), p.y_test).mean().reshape(1)
-        return train, test
-
-    def param_sums(self) -> torch.Tensor:
-        return (self.layer.weight.detach().sum() + self.layer.bias.detach().sum()).reshape(1)
-
-    def max_abs_w(self) -> torch.Tensor:
-        return self.layer.weight.detach().abs().max().reshape(1)
-
-    def save(self) -> object:
-        params = [p.detach().clone() for p in self.params]
-        return params, copy.deepcopy(self.optimizer.state_dict())
-
-    def restore(self, state: object) -> None:
-        assert isinstance(state, tuple)
-        params, optimizer_state = state
-        with torch.no_grad():
-            for param, saved in zip(self.params, params, strict=True):
-                param.copy_(saved)
-        self.optimizer.load_state_dict(copy.deepcopy(optimizer_state))
-
-    def freeze(self, dead: torch.Tensor, state: object) -> None:
-        # A single column: the loop stops once it is dead, so freezing is restoring.
-        del dead
-        self.restore(state)
+def _result(
+    guard: DivergenceGuard,
+    params: tuple[torch.Tensor, torch.Tensor],
+    start: tuple[torch.Tensor, torch.Tensor],
+    config: dict[str, object],
+) -> TrainResult:
+    """The run's result: the last finite parameters if it diverged, else the final ones."""
+    w, b = guard.last_finite if guard.divergence else (p.detach().clone() for p in params)
+    return TrainResult(
+        w=w.reshape(-1, 1),
+        b=b.reshape(1),
+        w_norm=weight_norm(w),
+        history=guard.history,
+        divergence=guard.divergence,
+        initial=start,
+        config=dict(config),
+    )

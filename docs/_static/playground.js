@@ -1,0 +1,441 @@
+/* The λ playground of docs/playground.md: small hand-written SVG charts, no library, no network.
+ *
+ * Its data, window.weightdecayPlayground, is written at build time by
+ * docs/_ext/playground_data.py (in _static/playground-data.js, so that the page also works when
+ * opened from disk, where fetch() of a local file fails). It holds one record per grid point of
+ * every trainer and penalty. The slider's value is log10 of the strength and each of its
+ * positions is one grid point: the page looks records up and never interpolates between them.
+ */
+(function () {
+  "use strict";
+
+  const SVG_NS = "http://www.w3.org/2000/svg";
+  const root = document.getElementById("wd-playground");
+  if (!root) return;
+  const byId = (id) => document.getElementById(id);
+
+  const data = window.weightdecayPlayground;
+  if (!data || !data.trainers) {
+    const box = byId("wdp-error");
+    box.textContent = "The playground's data (_static/playground-data.js) did not load.";
+    box.hidden = false;
+    console.error("weightdecay playground: window.weightdecayPlayground is missing");
+    return;
+  }
+
+  const slider = byId("lambda-slider");
+  const state = { trainer: "scratch", penalty: "l2", index: 0 };
+
+  // -- Looking things up -----------------------------------------------------------------------
+  const trainer = () => data.trainers[state.trainer];
+  const penalty = () => (trainer().runs[state.penalty] ? state.penalty : "l2");
+  const run = () => trainer().runs[penalty()][state.index];
+  const strengthName = () => (trainer().strength === "lambda" ? "λ" : "weight_decay");
+
+  /** A number as text, with 4 significant digits: "0.001235", "105.1", "6.052e-5". */
+  function fmt(value) {
+    if (Number.isInteger(value)) return String(value);
+    const rounded = Number(value.toPrecision(4));
+    const tiny = rounded !== 0 && Math.abs(rounded) < 1e-3;
+    return tiny ? rounded.toExponential() : String(rounded);
+  }
+
+  const SUPERSCRIPT = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
+
+  /** A power of ten as an axis label: 0.01, 0.1, 1, 10, 100, else 10⁻⁵ or 10³. */
+  function fmtPower(exponent) {
+    if (exponent >= -2 && exponent <= 2) return String(Number((10 ** exponent).toPrecision(1)));
+    return "10" + String(exponent).split("").map((c) => SUPERSCRIPT[c]).join("");
+  }
+
+  /** The index of the grid point closest to a log10 value (the slider's value). */
+  function nearestIndex(log10Value) {
+    const grid = trainer().grid;
+    const k = Math.round((log10Value - grid.log10_min) / grid.log10_step);
+    return Math.min(grid.num - 1, Math.max(0, k));
+  }
+
+  /** Per trainer, once: the smallest and largest loss of every run, and of the final test loss. */
+  const ranges = {};
+  function lossRange() {
+    if (!ranges[state.trainer]) {
+      const t = trainer();
+      let lo = t.zero_predictor_loss, hi = t.zero_predictor_loss, flo = lo, fhi = hi;
+      for (const records of Object.values(t.runs)) {
+        for (const r of records) {
+          for (const v of r.train_loss.concat(r.test_loss)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+          flo = Math.min(flo, r.final_test_loss); fhi = Math.max(fhi, r.final_test_loss);
+        }
+      }
+      ranges[state.trainer] = { all: [lo, hi], final: [flo, fhi] };
+    }
+    return ranges[state.trainer];
+  }
+
+  // -- SVG helpers -----------------------------------------------------------------------------
+  function el(tag, attrs, parent) {
+    const node = document.createElementNS(SVG_NS, tag);
+    for (const [key, value] of Object.entries(attrs || {})) node.setAttribute(key, String(value));
+    if (parent) parent.appendChild(node);
+    return node;
+  }
+
+  function text(parent, x, y, content, attrs) {
+    const node = el("text", Object.assign({ x, y }, attrs || {}), parent);
+    node.textContent = content;
+    return node;
+  }
+
+  function linearScale(d0, d1, r0, r1) {
+    const f = (v) => r0 + ((v - d0) / (d1 - d0)) * (r1 - r0);
+    f.invert = (p) => d0 + ((p - r0) / (r1 - r0)) * (d1 - d0);
+    return f;
+  }
+
+  function logScale(d0, d1, r0, r1) {
+    const inner = linearScale(Math.log10(d0), Math.log10(d1), r0, r1);
+    const f = (v) => inner(Math.log10(v));
+    f.invert = (p) => 10 ** inner.invert(p);
+    return f;
+  }
+
+  /** Whole decades around [lo, hi], and at most `most` of them as ticks (1 kept when shown). */
+  function decades(lo, hi, most) {
+    const first = Math.floor(Math.log10(lo) + 1e-9), last = Math.ceil(Math.log10(hi) - 1e-9);
+    const every = Math.max(1, Math.ceil((last - first + 1) / most));
+    const ticks = [];
+    for (let e = first; e <= last; e++) if (((e % every) + every) % every === 0) ticks.push(10 ** e);
+    return { domain: [10 ** first, 10 ** last], ticks };
+  }
+
+  /** A tick of a log axis (a power of ten) as text. */
+  const fmtDecade = (value) => fmtPower(Math.round(Math.log10(value)));
+
+  /** Round tick values (1, 2 or 5 times a power of ten apart) across [lo, hi]. */
+  function niceTicks(lo, hi, count) {
+    const raw = (hi - lo) / count, power = 10 ** Math.floor(Math.log10(raw));
+    const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw);
+    const ticks = [];
+    for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
+      ticks.push(Math.abs(v) < step * 1e-9 ? 0 : Number(v.toPrecision(6)));
+    }
+    return ticks;
+  }
+
+  /** The smallest 1, 2 or 5 times a power of ten that is at least `value` (> 0). */
+  function niceCeil(value) {
+    if (!(value > 0)) return 1;
+    const power = 10 ** Math.floor(Math.log10(value));
+    return [1, 2, 5, 10].map((m) => m * power).find((v) => v >= value * (1 - 1e-12));
+  }
+
+  /** A chart's SVG, as wide as its box; `margin` leaves room for the axes. */
+  function frame(box, height, margin, label) {
+    const width = Math.max(160, Math.floor(box.clientWidth));
+    const svg = el("svg", {
+      width, height, viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": label,
+      class: "wdp-svg",
+    });
+    box.replaceChildren(svg);
+    const plot = {
+      left: margin.left, right: width - margin.right, top: margin.top, bottom: height - margin.bottom,
+    };
+    return { svg, width, height, plot };
+  }
+
+  function axes(f, x, y, xTicks, yTicks, xFormat, yFormat, xLabel, yLabel) {
+    const { svg, plot } = f;
+    const grid = el("g", { class: "wdp-grid" }, svg);
+    for (const t of yTicks) {
+      const py = y(t);
+      el("line", { x1: plot.left, x2: plot.right, y1: py, y2: py }, grid);
+      text(svg, plot.left - 6, py + 4, yFormat(t), { class: "wdp-tick", "text-anchor": "end" });
+    }
+    for (const t of xTicks) {
+      const px = x(t);
+      el("line", { x1: px, x2: px, y1: plot.top, y2: plot.bottom }, grid);
+      text(svg, px, plot.bottom + 16, xFormat(t), { class: "wdp-tick", "text-anchor": "middle" });
+    }
+    el("rect", {
+      x: plot.left, y: plot.top, width: plot.right - plot.left, height: plot.bottom - plot.top,
+      class: "wdp-frame",
+    }, svg);
+    text(svg, (plot.left + plot.right) / 2, plot.bottom + 34, xLabel, {
+      class: "wdp-axis-label", "text-anchor": "middle",
+    });
+    const cy = (plot.top + plot.bottom) / 2;
+    text(svg, 14, cy, yLabel, {
+      class: "wdp-axis-label", "text-anchor": "middle", transform: `rotate(-90 14 ${cy})`,
+    });
+  }
+
+  function polyline(parent, points, cls) {
+    return el("polyline", { points: points.map((p) => p.join(",")).join(" "), class: cls }, parent);
+  }
+
+  /** A legend row along the top of a chart: [class of the swatch, label, "line" or "dot"]. */
+  function legend(f, entries) {
+    const g = el("g", { class: "wdp-legend" }, f.svg);
+    let x = f.plot.left, y = 14;
+    for (const [cls, label, kind] of entries) {
+      const width = 26 + 6.6 * label.length;
+      if (x + width > f.width && x > f.plot.left) { x = f.plot.left; y += 16; }
+      if (kind === "dot") el("circle", { cx: x + 8, cy: y - 4, r: 3.5, class: cls }, g);
+      else el("line", { x1: x, x2: x + 18, y1: y - 4, y2: y - 4, class: cls }, g);
+      text(g, x + 22, y, label, { class: "wdp-legend-text" });
+      x += width + 8;
+    }
+    return y;
+  }
+
+  // -- The three charts ------------------------------------------------------------------------
+  function drawLoss() {
+    const t = trainer(), r = run(), epochs = data.epochs, zero = t.zero_predictor_loss;
+    const box = byId("wdp-loss-chart");
+    const narrow = box.clientWidth < 420;
+    const label =
+      `Line chart, log scale: over ${epochs[epochs.length - 1]} epochs with ${strengthName()} = ` +
+      `${fmt(r.strength)}, the training loss goes from ${fmt(r.train_loss[0])} to ` +
+      `${fmt(r.final_train_loss)} and the test loss from ${fmt(r.test_loss[0])} to ` +
+      `${fmt(r.final_test_loss)}; the zero predictor's test loss is ${fmt(zero)}.`;
+    const top = narrow ? 44 : 28;
+    const f = frame(box, narrow ? 280 : 300, { left: 56, right: 12, top, bottom: 44 }, label);
+    const { ticks, domain } = decades(...lossRange().all, narrow ? 5 : 7);
+    const x = linearScale(0, epochs[epochs.length - 1], f.plot.left, f.plot.right);
+    const y = logScale(domain[0], domain[1], f.plot.bottom, f.plot.top);
+    axes(f, x, y, niceTicks(0, epochs[epochs.length - 1], 5), ticks, String, fmtDecade, "epoch", "loss");
+    el("line", { x1: f.plot.left, x2: f.plot.right, y1: y(zero), y2: y(zero), class: "wdp-zero" }, f.svg);
+    for (const [values, cls] of [[r.train_loss, "wdp-train"], [r.test_loss, "wdp-test"]]) {
+      polyline(f.svg, values.map((v, i) => [x(epochs[i]), y(v)]), `wdp-line ${cls}`);
+      const last = values.length - 1;
+      el("circle", { cx: x(epochs[last]), cy: y(values[last]), r: 3.5, class: `wdp-end ${cls}` }, f.svg);
+    }
+    legend(f, [
+      ["wdp-line wdp-train", "train loss", "line"],
+      ["wdp-line wdp-test", "test loss", "line"],
+      ["wdp-zero", "zero predictor (test)", "line"],
+    ]);
+  }
+
+  function drawWeights() {
+    const t = trainer(), r = run(), w0 = t.initial_w, tol = data.zero_tol;
+    const box = byId("wdp-weights-chart");
+    const near = r.near_zeros;
+    const label =
+      `Scatter plot of the ${w0.length} weights, final value against initial value, with ` +
+      `${strengthName()} = ${fmt(r.strength)}: the norm of the weights goes from ` +
+      `${fmt(t.initial_w_norm)} to ${fmt(r.w_norm)}, and ${near} weights end near zero` +
+      (byId("wdp-zoom").checked ? " (vertical axis zoomed to the final weights)." : ".");
+    const width = Math.max(160, Math.floor(box.clientWidth));
+    const f = frame(box, Math.min(380, Math.round(width * 0.92) + 30), { left: 56, right: 12, top: 44, bottom: 44 }, label);
+    const limit = Math.ceil(Math.max(...w0.map(Math.abs)) * 2) / 2;
+    // The same scale up as across, so that shrinking shows; or zoomed to the final weights.
+    const zoomed = byId("wdp-zoom").checked;
+    const yLimit = zoomed ? niceCeil(1.05 * Math.max(...r.w.map(Math.abs))) : limit;
+    const x = linearScale(-limit, limit, f.plot.left, f.plot.right);
+    const y = linearScale(-yLimit, yLimit, f.plot.bottom, f.plot.top);
+    const ticks = niceTicks(-limit, limit, 4);
+    axes(f, x, y, ticks, niceTicks(-yLimit, yLimit, 4), String, fmt, "initial weight w₀", "final weight w");
+    const clip = `wdp-clip-${state.trainer}`;
+    const defs = el("defs", {}, f.svg);
+    el("rect", {
+      x: f.plot.left, y: f.plot.top, width: f.plot.right - f.plot.left, height: f.plot.bottom - f.plot.top,
+    }, el("clipPath", { id: clip }, defs));
+    const g = el("g", { "clip-path": `url(#${clip})` }, f.svg);
+    el("line", { x1: x(-limit), y1: y(-limit), x2: x(limit), y2: y(limit), class: "wdp-diagonal" }, g);
+    el("line", { x1: x(-limit), y1: y(0), x2: x(limit), y2: y(0), class: "wdp-axis-zero" }, g);
+    // Where the penalty alone would take each weight in T updates of step size lr.
+    const lr = t.settings.lr, T = t.num_updates, s = r.strength;
+    const alone = penalty() === "l1"
+      ? (v) => Math.sign(v) * Math.max(Math.abs(v) - T * lr * s, 0)
+      : (v) => (1 - lr * s) ** T * v;
+    const xs = [];
+    for (let i = 0; i <= 200; i++) xs.push(-limit + (2 * limit * i) / 200);
+    polyline(g, xs.map((v) => [x(v), y(alone(v))]), "wdp-alone");
+    for (let i = 0; i < w0.length; i++) {
+      const cls = Math.abs(r.w[i]) < tol ? "wdp-dot wdp-dot-near" : "wdp-dot";
+      el("circle", { cx: x(w0[i]), cy: y(r.w[i]), r: 2.6, class: cls }, g);
+    }
+    legend(f, [
+      ["wdp-dot", "weight", "dot"],
+      ["wdp-dot wdp-dot-near", "near zero", "dot"],
+      ["wdp-alone", "penalty alone", "line"],
+      ["wdp-diagonal", "unchanged", "line"],
+    ]);
+  }
+
+  function drawLambda() {
+    const t = trainer(), grid = t.grid.values, k = state.index, zero = t.zero_predictor_loss;
+    const current = t.runs[penalty()];
+    const box = byId("wdp-lambda-chart");
+    let best = 0;
+    current.forEach((r, i) => { if (r.final_test_loss < current[best].final_test_loss) best = i; });
+    const label =
+      `Line chart, log scales: final test loss against ${strengthName()} over ${grid.length} ` +
+      `values from ${fmt(grid[0])} to ${fmt(grid[grid.length - 1])}; the lowest, ` +
+      `${fmt(current[best].final_test_loss)}, is at ${fmt(grid[best])}; the marker is at ` +
+      `${fmt(grid[k])}, test loss ${fmt(current[k].final_test_loss)}.`;
+    const width = Math.max(160, Math.floor(box.clientWidth));
+    const f = frame(box, Math.min(380, Math.round(width * 0.92) + 30), { left: 56, right: 12, top: 44, bottom: 44 }, label);
+    const xd = decades(grid[0], grid[grid.length - 1], 7);
+    const yd = decades(...lossRange().final, 6);
+    const x = logScale(grid[0], grid[grid.length - 1], f.plot.left, f.plot.right);
+    const y = logScale(yd.domain[0], yd.domain[1], f.plot.bottom, f.plot.top);
+    const xTicks = xd.ticks.filter((v) => v >= grid[0] * 0.999 && v <= grid[grid.length - 1]);
+    axes(f, x, y, xTicks, yd.ticks, fmtDecade, fmtDecade, strengthName(), "final test loss");
+    el("line", { x1: f.plot.left, x2: f.plot.right, y1: y(zero), y2: y(zero), class: "wdp-zero" }, f.svg);
+    const entries = [];
+    for (const [name, records] of Object.entries(t.runs)) {
+      if (name === penalty()) continue;
+      polyline(f.svg, records.map((r, i) => [x(grid[i]), y(r.final_test_loss)]), "wdp-line wdp-other");
+      entries.push(["wdp-line wdp-other", name.toUpperCase(), "line"]);
+    }
+    polyline(f.svg, current.map((r, i) => [x(grid[i]), y(r.final_test_loss)]), "wdp-line wdp-test");
+    entries.unshift(["wdp-line wdp-test", penalty().toUpperCase(), "line"]);
+    const px = x(grid[k]), py = y(current[k].final_test_loss);
+    el("line", { x1: px, x2: px, y1: f.plot.top, y2: f.plot.bottom, class: "wdp-guide" }, f.svg);
+    el("circle", { cx: px, cy: py, r: 6, class: "wdp-marker" }, f.svg);
+    entries.push(["wdp-zero", "zero predictor", "line"]);
+    legend(f, entries);
+    // A click or tap picks the grid point closest to it (the slider stays the keyboard's way).
+    f.svg.addEventListener("click", (event) => {
+      const bounds = f.svg.getBoundingClientRect();
+      const at = Math.min(f.plot.right, Math.max(f.plot.left, event.clientX - bounds.left));
+      state.index = nearestIndex(Math.log10(x.invert(at)));
+      syncSlider();
+      update();
+    });
+  }
+
+  // -- Readouts, facts and controls ------------------------------------------------------------
+  function showReadouts() {
+    const t = trainer(), r = run();
+    byId("lambda-value").textContent = fmt(r.strength);
+    slider.setAttribute("aria-valuetext", `${strengthName()} = ${fmt(r.strength)}`);
+    byId("w-norm").textContent = fmt(r.w_norm);
+    byId("train-loss").textContent = fmt(r.final_train_loss);
+    byId("test-loss").textContent = fmt(r.final_test_loss);
+    byId("exact-zeros").textContent = String(r.exact_zeros);
+    byId("near-zeros").textContent = String(r.near_zeros);
+    if (r.path_lambda !== undefined) byId("wdp-equivalent-lambda").textContent = fmt(r.path_lambda);
+    for (const node of root.querySelectorAll("[data-wdp-mode]")) {
+      node.hidden = node.getAttribute("data-wdp-mode") !== state.trainer;
+    }
+    const single = Object.keys(t.runs).length === 1;
+    byId("wdp-penalty").disabled = single;
+    byId("wdp-penalty-note").hidden = !single;
+  }
+
+  function fillFacts() {
+    const p = data.problem, s = data.trainers.scratch, c = data.trainers.concise;
+    const curvature = data.curvature, zero = data.zero_predictor;
+    const grid = (t) =>
+      `${t.grid.num} values, equally spaced in log10 (step ${t.grid.log10_step}), from ` +
+      `${fmt(t.grid.values[0])} to ${fmt(t.grid.values[t.grid.num - 1])}`;
+    const training = (t) =>
+      `${t.settings.num_epochs} epochs of minibatch SGD, learning rate η = ${t.settings.lr}, ` +
+      `batch size ${t.settings.batch_size}: T = ${t.num_updates} updates; seed ${t.settings.seed}`;
+    const rows = [
+      ["Data", `make_problem(seed=${p.seed}): ${p.n_train} training and ${p.n_test} test ` +
+        `examples, ${p.num_inputs} features, true weights ${p.true_w}, bias ${p.true_b}, ` +
+        `noise σ = ${p.noise}`],
+      ["From scratch", training(s)],
+      ["torch.optim", training(c)],
+      ["Largest curvature max L_B", `${fmt(curvature.max_minibatch_eigenvalue)}, over all ` +
+        `${curvature.minibatches_checked} minibatches of ${curvature.batch_size} training rows`],
+      ["Bound on λ: 2/η − max L_B", fmt(s.stability_bound)],
+      ["λ grid", grid(s)],
+      ["Bound on wd: 2/η − 2 max L_B", fmt(c.stability_bound)],
+      ["weight_decay grid", grid(c)],
+      ["Zero predictor, test loss", `${fmt(zero.test_loss)} (½ squared error; ` +
+        `${fmt(c.zero_predictor_loss)} as squared error); ½(‖w*‖² + σ²) = ` +
+        `${fmt(zero.expected_test_loss)}`],
+      ["Near zero", `|w| < ${data.zero_tol}`],
+      ["Rounding", `${data.significant_digits} significant digits`],
+      ["Computed by", `weightdecay ${data.weightdecay_version}, ${data.generated_by}`],
+    ];
+    const body = document.querySelector("#wdp-facts tbody");
+    if (!body) return;
+    body.replaceChildren(...rows.map(([name, value]) => {
+      const tr = document.createElement("tr");
+      const th = document.createElement("th");
+      th.scope = "row";
+      th.textContent = name;
+      const td = document.createElement("td");
+      td.textContent = value;
+      tr.append(th, td);
+      return tr;
+    }));
+    for (const node of root.querySelectorAll("[data-wdp-fact]")) {
+      const key = node.getAttribute("data-wdp-fact");
+      node.textContent = String(key === "num_inputs" ? data.problem.num_inputs : data[key]);
+    }
+  }
+
+  function syncSlider() {
+    const grid = trainer().grid;
+    slider.min = String(grid.log10_min);
+    slider.max = String(grid.log10_max);
+    slider.step = String(grid.log10_step);
+    slider.value = String(grid.log10[state.index]);
+  }
+
+  let hashTimer = 0;
+  function update() {
+    showReadouts();
+    drawLoss();
+    drawWeights();
+    drawLambda();
+    // Remember the state in the address, for sharing; debounced (browsers throttle history).
+    clearTimeout(hashTimer);
+    hashTimer = setTimeout(() => {
+      const hash = `#trainer=${state.trainer}&penalty=${state.penalty}&strength=${fmt(run().strength)}`;
+      try { history.replaceState(null, "", hash); } catch (error) { /* not allowed here */ }
+    }, 400);
+  }
+
+  function readHash() {
+    const params = new URLSearchParams(location.hash.slice(1));
+    if (data.trainers[params.get("trainer")]) state.trainer = params.get("trainer");
+    if (["l1", "l2"].includes(params.get("penalty"))) state.penalty = params.get("penalty");
+    const wanted = Number(params.get("strength"));
+    if (wanted > 0) state.index = nearestIndex(Math.log10(wanted));
+    for (const input of root.querySelectorAll("input[type=radio]")) {
+      input.checked = input.value === state[input.name];
+    }
+  }
+
+  slider.addEventListener("input", () => {
+    state.index = nearestIndex(Number(slider.value));
+    update();
+  });
+  slider.addEventListener("change", syncSlider); // land exactly on the grid point
+  byId("wdp-zoom").addEventListener("change", drawWeights);
+  for (const input of root.querySelectorAll("input[type=radio]")) {
+    input.addEventListener("change", () => {
+      if (!input.checked) return;
+      state[input.name] = input.value;
+      syncSlider();
+      update();
+    });
+  }
+  let resizeFrame = 0, lastWidth = root.clientWidth;
+  window.addEventListener("resize", () => {
+    cancelAnimationFrame(resizeFrame);
+    resizeFrame = requestAnimationFrame(() => {
+      if (root.clientWidth !== lastWidth) { lastWidth = root.clientWidth; update(); }
+    });
+  });
+
+  window.addEventListener("hashchange", () => {
+    readHash();
+    syncSlider();
+    update();
+  });
+
+  readHash();
+  fillFacts();
+  syncSlider();
+  update();
+  root.classList.add("wdp-ready");
+})();
