@@ -171,9 +171,12 @@ plt.show()
 # ------------------------
 # ``weight_decay=7`` brings the test error of :func:`~weightdecay.trainer.train_concise` down by
 # orders of magnitude, as the L2 penalty did from scratch, though not below the baseline: after
-# 100 epochs it is still the printed multiple of the loss of a model that learned nothing. Only
-# the weight is decayed: the bias group's ``weight_decay`` is 0, and the printed zero-gradient
-# step moved the bias by nothing. With ``MSELoss`` the concise run is the from-scratch
+# 100 epochs it is still the printed multiple of the loss of a model that learned nothing.
+#
+# Only the weight is decayed: the bias group's ``weight_decay`` is 0, and the printed
+# zero-gradient step moved the bias by nothing.
+#
+# With ``MSELoss`` the concise run is the from-scratch
 # :func:`~weightdecay.trainer.train_scratch` run with :math:`\lambda = \mathrm{wd}/2` at twice the
 # learning rate: the two trajectories in the last figure lie on top of each other, their final
 # weights agree to float32 rounding (the printed relative differences), and every concise loss

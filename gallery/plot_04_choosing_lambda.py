@@ -68,8 +68,9 @@ for k in range(0, len(grid), 5):
 # Exercise 1: training and test loss against λ
 # --------------------------------------------
 # :func:`~weightdecay.plot.plot_path` draws the final losses (top) and :math:`\lVert w\rVert`
-# (bottom) against :math:`\lambda`. The training loss rises with :math:`\lambda`: the penalty
-# stops the model from interpolating the 20 examples. The test loss does the opposite over most of
+# (bottom) against :math:`\lambda`. Once the penalty is strong enough to matter, the training
+# loss rises with :math:`\lambda`: the penalty stops the model from interpolating the 20
+# examples. The test loss does the opposite over most of
 # the range: it falls by orders of magnitude as :math:`\lambda` grows, together with
 # :math:`\lVert w\rVert`, and then levels off near the baseline (the dotted line; the ratio is
 # printed below). At small :math:`\lambda` the model overfits: tiny training loss, huge test
@@ -85,7 +86,11 @@ print(
     f"{test.min() / baseline:.2f} x the baseline; from lambda = 10 up it stays within "
     f"[{level.min():.4f}, {level.max():.4f}]"
 )
+train = path.final_train_loss
+print(f"train loss: {train[0]:.2e} at lambda = {grid[0]:g}, {train[-1]:.2e} at {grid[-1]:.4g}")
 assert test[0] > 1000 * test.min(), "the test loss no longer falls by orders of magnitude"
+assert train[-1] > 100 * train[0], "the training loss no longer rises by orders of magnitude"
+assert 0.5 < train[-1] / test[-1] < 2, "train and test loss no longer meet at the top"
 assert level.max() < 2 * level.min(), "the test loss no longer levels off"
 assert 0.3 < test.min() / baseline < 1.5, "the best test loss is no longer near the baseline"
 small_lambdas = test[grid <= 0.01]
@@ -217,6 +222,7 @@ assert abs(long_path.final_test_loss[k] / closed_test[k] - 1) < 0.01
 # The closed form's own best λ is small: its test loss hardly changes below :math:`\lambda = 1`
 # (the printed relative range). Even at its best it is close to the baseline (both printed):
 # with 20 examples for 200 weights, even the exact penalized solution learns little.
+#
 # For a Gaussian prior on the weights the optimal ridge penalty is
 # :math:`\lambda^* = \sigma^2/(n\tau^2)` in this package's scaling (see
 # :ref:`explanation-bayesian`); with every true weight at 0.01 (:math:`\tau^2 = 10^{-4}`), noise
@@ -237,7 +243,10 @@ print(
     f"closed form, relative range of the test loss for lambda <= 1: {small.max() / small.min() - 1:.1%}"
 )
 print(f"closed form at its best / baseline: {closed_test.min() / baseline:.2f}")
+bayes = sigma**2 / (n * tau**2)
+print(f"(1 - eta * lambda*) ** 400 = {(1 - lr * bayes) ** 400:.3f}: what is left of the start")
 assert small.max() < 1.05 * small.min(), "the closed form's test loss changes below lambda = 1"
+assert (1 - lr * bayes) ** 400 > 0.9, "400 updates at lambda* no longer leave the start intact"
 assert 0.6 < closed_test.min() / baseline < 1.5, "the closed form is no longer near the baseline"
 
 # %%
@@ -453,7 +462,7 @@ plt.show()
 # Interpreting the results
 # ------------------------
 # * Exercise 1: on this problem the training loss rises and the test loss falls as :math:`\lambda`
-#   grows, by orders of magnitude, until both level off. Nothing about the values "1e-2 or 1e-3"
+#   grows, by orders of magnitude, until the two meet near the baseline. Nothing about the values "1e-2 or 1e-3"
 #   is special: at those values 100 epochs of training leave the random start almost intact and
 #   the model overfits as badly as with no penalty at all.
 # * The SGD path meets the closed-form ridge path only where training has converged: the part of
