@@ -21,6 +21,7 @@ from weightdecay.path import (
 from weightdecay.penalty import ElasticNet, l1_penalty, l2_penalty
 from weightdecay.plot import plot_history, plot_path
 from weightdecay.ridge import ridge_closed_form
+from weightdecay.theory import min_norm_risk, optimal_ridge_lambda, ridge_risk
 from weightdecay.trainer import (
     Divergence,
     DivergenceError,
@@ -45,10 +46,13 @@ __all__ = [
     "l1_penalty",
     "l2_penalty",
     "make_problem",
+    "min_norm_risk",
+    "optimal_ridge_lambda",
     "plot_history",
     "plot_path",
     "regularization_path",
     "ridge_closed_form",
+    "ridge_risk",
     "select_lambda_cv",
     "select_lambda_holdout",
     "train_concise",
