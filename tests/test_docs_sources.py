@@ -27,6 +27,7 @@ FAQ_PAGES = [
     "vanishing-gradients.md",
     "weight-updates.md",
     "large-weights.md",
+    "double-descent.md",
 ]
 EXPLANATION_PAGES = ["index.md", "update-rule.md", "weight-decay-vs-l2.md"]
 TUTORIALS = [

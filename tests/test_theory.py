@@ -9,6 +9,7 @@ expected squared error of weights w is noise**2 + ||w - w*||**2, so no test set 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import pytest
 import torch
@@ -18,10 +19,12 @@ from hypothesis import strategies as st
 from weightdecay import ridge_closed_form
 from weightdecay.theory import min_norm_risk, optimal_ridge_lambda, ridge_risk
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 F64 = torch.float64
 # Relative theory-vs-Monte-Carlo gap allowed ("within a few percent"). Each case draws enough
-# training sets for a standard error near 1%; the largest gaps are those of the limit formula
-# of ridge_risk next to n = d with a small lambda, where it is exact only as d -> infinity.
+# training sets for a standard error near 1%.
 TOLERANCE = 0.04
 NOTEBOOK = {"w_norm": math.sqrt(200) * 0.01, "noise": 0.01}  # 200 weights of 0.01
 NAKKIRAN = {"w_norm": 1.0, "noise": 0.5}  # Nakkiran et al. (2020), Figure 1
@@ -56,6 +59,16 @@ def ridge_no_intercept(X: torch.Tensor, y: torch.Tensor, lambd: float) -> torch.
     return torch.cholesky_solve(X.mT @ y, torch.linalg.cholesky(gram))
 
 
+@pytest.fixture(autouse=True)
+def one_thread() -> Iterator[None]:
+    """Run each test on one thread, as the package's training loop does: batches of small
+    factorizations are much slower on two threads that wait for each other on a busy machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def relative_gap(samples: torch.Tensor, reference: torch.Tensor) -> float:
     return float((samples.mean() - reference).abs() / reference)
 
@@ -83,21 +96,23 @@ def test_min_norm_risk_matches_least_squares(n: int, draws: int, setting: dict[s
     assert gap < TOLERANCE, f"gap {gap:.2%}, Monte Carlo standard error {error:.2%}"
 
 
-# d / n = 4, 1 and 1/2. At n = d with the notebook's high signal-to-noise ratio a small lambda
-# leaves the largest gap (the limit formula is exact only as d -> infinity), so that case gets
-# the most draws.
+# d / n = 4, 1.4, 1 and 1/2. The limit formula is exact only as d -> infinity; its error is
+# largest at n = d with a small lambda and the notebook's high signal-to-noise ratio (a few
+# percent at d = 100, see the tutorial's table for d = 200), so that case gets a wider margin.
 RIDGE_CASES = [
-    ("notebook", 25, 200),
-    ("notebook", 100, 3000),
-    ("notebook", 200, 300),
-    ("nakkiran", 25, 200),
-    ("nakkiran", 100, 1000),
-    ("nakkiran", 200, 300),
+    ("notebook", 25, 200, TOLERANCE),
+    ("notebook", 70, 500, TOLERANCE),
+    ("notebook", 100, 1000, 0.06),
+    ("notebook", 200, 300, TOLERANCE),
+    ("nakkiran", 25, 200, TOLERANCE),
+    ("nakkiran", 70, 500, TOLERANCE),
+    ("nakkiran", 100, 1000, TOLERANCE),
+    ("nakkiran", 200, 300, TOLERANCE),
 ]
 
 
-@pytest.mark.parametrize(("name", "n", "draws"), RIDGE_CASES)
-def test_ridge_risk_matches_monte_carlo(name: str, n: int, draws: int) -> None:
+@pytest.mark.parametrize(("name", "n", "draws", "tolerance"), RIDGE_CASES)
+def test_ridge_risk_matches_monte_carlo(name: str, n: int, draws: int, tolerance: float) -> None:
     setting = {"notebook": NOTEBOOK, "nakkiran": NAKKIRAN}[name]
     d = 100
     X, y, w_star = draw(n, d, **setting, draws=draws, seed=n)
@@ -106,7 +121,7 @@ def test_ridge_risk_matches_monte_carlo(name: str, n: int, draws: int) -> None:
         risks = test_mse(ridge_no_intercept(X, y, lambd), w_star, setting["noise"])
         gap = relative_gap(risks, ridge_risk(n, d, lambd, **setting))
         gaps[lambd] = f"gap {gap:.2%}, standard error {standard_error(risks):.2%}"
-        assert gap < TOLERANCE, gaps
+        assert gap < tolerance, gaps
 
 
 def test_ridge_no_intercept_solves_the_penalized_problem() -> None:
@@ -140,7 +155,9 @@ def test_intercept_costs_one_example(n: int, lambd: float, draws: int) -> None:
     else:
         expected = ridge_risk(n - 1, d, lambd * n / (n - 1), **NAKKIRAN)
     gap = relative_gap(torch.stack(risks), (1 + 1 / n) * expected)
-    assert gap < TOLERANCE, f"gap {gap:.2%}, standard error {standard_error(torch.stack(risks)):.2%}"
+    assert gap < TOLERANCE, (
+        f"gap {gap:.2%}, standard error {standard_error(torch.stack(risks)):.2%}"
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -44,6 +44,9 @@ def _as_tensor(
     """
     kind = "an integer" if integer else "a finite number"
     bound = f"{'>' if strict else '>='} {low:g}"
+    if isinstance(value, bool):
+        msg = f"{name} must be {kind}, got {value!r} of type bool."
+        raise TypeError(msg)
     if isinstance(value, torch.Tensor):
         if value.dtype == torch.bool or value.is_complex():
             msg = f"{name} must be a real tensor, got dtype {value.dtype}."
@@ -51,7 +54,7 @@ def _as_tensor(
         tensor = check_tensor(name, value.detach().to(_DTYPE), ndim=value.ndim)
     elif integer:
         return torch.tensor(float(check_int(name, value, low=int(low) + int(strict))), dtype=_DTYPE)
-    elif isinstance(value, Real) and not isinstance(value, bool):
+    elif isinstance(value, Real):
         tensor = torch.tensor(float(value), dtype=_DTYPE)
         if not bool(torch.isfinite(tensor)):
             msg = f"{name} must be {kind} {bound}, got {value!r}."
@@ -162,7 +165,7 @@ def min_norm_risk(
     """
     n, d = _sizes(n_train, num_inputs)
     r, sigma = _signal_and_noise(w_norm, noise)
-    n, d = torch.broadcast_tensors(n, d)
+    n, d = n + 0 * d, d + 0 * n  # broadcast against each other
     near = (n - d).abs() <= 1
     if bool(near.any()):
         bad_n, bad_d = int(n[near].flatten()[0]), int(d[near].flatten()[0])
@@ -179,7 +182,7 @@ def min_norm_risk(
 
 
 def _marchenko_pastur(gamma: torch.Tensor, lambd: torch.Tensor) -> tuple[torch.Tensor, ...]:
-    r"""The Marchenko–Pastur Stieltjes transform :math:`m(-\lambda)` and its derivative.
+    r"""The Marchenko-Pastur Stieltjes transform :math:`m(-\lambda)` and its derivative.
 
     :math:`m` is the positive root of :math:`\gamma\lambda m^2 + (1 - \gamma + \lambda)m - 1 = 0`;
     of its two algebraically equal forms, each branch takes the one without cancellation.
@@ -241,7 +244,7 @@ def ridge_risk(
           + \sigma^2\gamma\big(m(-\lambda) - \lambda m'(-\lambda)\big),
 
     the bias² and the variance, where :math:`m` is the Stieltjes transform of the
-    Marchenko–Pastur law of ratio :math:`\gamma`, the limiting spectrum of
+    Marchenko-Pastur law of ratio :math:`\gamma`, the limiting spectrum of
     :math:`\frac1n X^\top X`:
 
     .. math::
