@@ -193,6 +193,39 @@ def test_ridge_risk_tends_to_min_norm_risk(n: int, d: int) -> None:
     assert float(ridge) == pytest.approx(float(min_norm_risk(n, d, **NAKKIRAN)), rel=1e-3)
 
 
+def marchenko_pastur_moments(gamma: float, lambd: float) -> tuple[float, float]:
+    """m(-lambd) = E[1/(s + lambd)] and m'(-lambd) = E[1/(s + lambd)^2] for s ~ Marchenko-Pastur.
+
+    Integrated numerically over the density sqrt((b - s)(s - a)) / (2 pi gamma s) on [a, b],
+    with s = a + (b - a)(1 - cos t)/2 so that the square-root edges become smooth, plus the
+    atom of mass 1 - 1/gamma at s = 0 when gamma > 1.
+    """
+    a, b = (1 - math.sqrt(gamma)) ** 2, (1 + math.sqrt(gamma)) ** 2
+    t = torch.linspace(0, math.pi, 20_001, dtype=F64)
+    s = a + (b - a) * (1 - torch.cos(t)) / 2
+    weight = ((b - a) / 2 * torch.sin(t)) ** 2 / (2 * math.pi * gamma * s)  # density * ds/dt
+    atom = max(0.0, 1 - 1 / gamma)
+    m = float(torch.trapezoid(weight / (s + lambd), t)) + atom / lambd
+    dm = float(torch.trapezoid(weight / (s + lambd) ** 2, t)) + atom / lambd**2
+    return m, dm
+
+
+@pytest.mark.parametrize(("n", "d"), [(400, 100), (200, 100), (100, 150), (50, 200)])
+@pytest.mark.parametrize("lambd", [0.05, 1.0])
+def test_ridge_risk_is_the_marchenko_pastur_integral(n: int, d: int, lambd: float) -> None:
+    """Bias^2 r^2 lambd^2 m' and variance sigma^2 gamma (m - lambd m'), with m and m' integrated
+    numerically instead of taken from the closed-form root; at the optimal lambda the risk is
+    sigma^2 (1 + gamma m) (Dobriban & Wager 2018)."""
+    gamma, (r, sigma) = d / n, (NAKKIRAN["w_norm"], NAKKIRAN["noise"])
+    m, dm = marchenko_pastur_moments(gamma, lambd)
+    expected = sigma**2 + r**2 * lambd**2 * dm + sigma**2 * gamma * (m - lambd * dm)
+    assert float(ridge_risk(n, d, lambd, **NAKKIRAN)) == pytest.approx(expected, rel=1e-6)
+    best = float(optimal_ridge_lambda(n, d, **NAKKIRAN))
+    m_best, _ = marchenko_pastur_moments(gamma, best)
+    risk = float(ridge_risk(n, d, best, **NAKKIRAN))
+    assert risk == pytest.approx(sigma**2 * (1 + gamma * m_best), rel=1e-6)
+
+
 def test_optimal_lambda_is_the_grid_minimum() -> None:
     grid = torch.logspace(-4, 2, 6001, dtype=F64)
     for n in [20, 100, 200, 400]:
@@ -272,7 +305,7 @@ def test_min_norm_risk_refuses_the_peak(n: int | torch.Tensor) -> None:
         (
             {"n_train": torch.tensor([3.0, 4.5])},
             ValueError,
-            r"n_train must be an integer >= 1, got 4\.5 \(an entry of the tensor\)\.",
+            r"n_train must be an integer >= 1, got 4\.5 \(in a tensor\)\.",
         ),
         ({"lambd": 0.0}, ValueError, r"lambd must be a finite number > 0, got 0\."),
         ({"lambd": -1.0}, ValueError, r"lambd must be a finite number > 0, got -1\."),
@@ -282,13 +315,24 @@ def test_min_norm_risk_refuses_the_peak(n: int | torch.Tensor) -> None:
             ValueError,
             r"lambd must contain only finite values, got 1 NaN or infinite entries\.",
         ),
-        ({"lambd": "3"}, TypeError, r"lambd must be a real number or a tensor, got str\."),
+        ({"lambd": "3"}, TypeError, r"lambd must be a real number, got '3' of type str\."),
+        (
+            {"lambd": torch.tensor([0.5, 0.0])},
+            ValueError,
+            r"lambd must be a finite number > 0, got 0 \(in a tensor\)\.",
+        ),
+        (
+            {"noise": torch.tensor([-1.0])},
+            ValueError,
+            r"noise must be a finite number >= 0, got -1 \(in a tensor\)\.",
+        ),
         (
             {"lambd": torch.tensor([True])},
             TypeError,
             r"lambd must be a real tensor, got dtype torch\.bool\.",
         ),
         ({"w_norm": -0.1}, ValueError, r"w_norm must be a finite number >= 0, got -0\.1\."),
+        ({"w_norm": False}, TypeError, r"w_norm must be a real number, got False of type bool\."),
         ({"noise": -1}, ValueError, r"noise must be a finite number >= 0, got -1\."),
     ],
 )

@@ -24,11 +24,9 @@ against each other, so one call evaluates a whole learning curve or a whole grid
 
 from __future__ import annotations
 
-from numbers import Real
-
 import torch
 
-from weightdecay._validation import check_int, check_tensor
+from weightdecay._validation import check_int, check_nonnegative, check_positive, check_tensor
 
 __all__ = ["min_norm_risk", "optimal_ridge_lambda", "ridge_risk"]
 
@@ -36,53 +34,44 @@ _DTYPE = torch.float64
 
 
 def _as_tensor(
-    name: str, value: object, *, low: float, strict: bool, integer: bool = False
+    name: str, value: object, *, positive: bool = False, integer: bool = False
 ) -> torch.Tensor:
     """``value`` as a float64 tensor, or raise naming ``name``, the bad value and the valid range.
 
-    ``strict`` demands values > ``low`` (else >= ``low``); ``integer`` demands whole numbers.
+    Numbers must be >= 0 (> 0 if ``positive``); with ``integer``, whole numbers >= 1.
     """
-    kind = "an integer" if integer else "a finite number"
-    bound = f"{'>' if strict else '>='} {low:g}"
-    if isinstance(value, bool):
-        msg = f"{name} must be {kind}, got {value!r} of type bool."
+    if not isinstance(value, torch.Tensor):
+        if integer:
+            number = float(check_int(name, value, low=1))
+        elif positive:
+            number = check_positive(name, value)
+        else:
+            number = check_nonnegative(name, value)
+        return torch.tensor(number, dtype=_DTYPE)
+    if value.dtype == torch.bool or value.is_complex():
+        msg = f"{name} must be a real tensor, got dtype {value.dtype}."
         raise TypeError(msg)
-    if isinstance(value, torch.Tensor):
-        if value.dtype == torch.bool or value.is_complex():
-            msg = f"{name} must be a real tensor, got dtype {value.dtype}."
-            raise TypeError(msg)
-        tensor = check_tensor(name, value.detach().to(_DTYPE), ndim=value.ndim)
-    elif integer:
-        return torch.tensor(float(check_int(name, value, low=int(low) + int(strict))), dtype=_DTYPE)
-    elif isinstance(value, Real):
-        tensor = torch.tensor(float(value), dtype=_DTYPE)
-        if not bool(torch.isfinite(tensor)):
-            msg = f"{name} must be {kind} {bound}, got {value!r}."
-            raise ValueError(msg)
-    else:
-        msg = f"{name} must be a real number or a tensor, got {type(value).__name__}."
-        raise TypeError(msg)
-    bad = (tensor <= low) if strict else (tensor < low)
+    tensor = check_tensor(name, value.detach().to(_DTYPE), ndim=value.ndim)  # finite entries
     if integer:
-        bad |= tensor != tensor.round()
+        bad, valid = (tensor < 1) | (tensor != tensor.round()), "an integer >= 1"
+    elif positive:
+        bad, valid = tensor <= 0, "a finite number > 0"
+    else:
+        bad, valid = tensor < 0, "a finite number >= 0"
     if bool(bad.any()):
-        shown = tensor[bad].flatten()[0].item() if tensor.ndim else tensor.item()
-        where = "" if tensor.ndim == 0 else " (an entry of the tensor)"
-        msg = f"{name} must be {kind} {bound}, got {shown:g}{where}."
+        msg = f"{name} must be {valid}, got {tensor[bad].flatten()[0].item():g} (in a tensor)."
         raise ValueError(msg)
     return tensor
 
 
 def _sizes(n_train: object, num_inputs: object) -> tuple[torch.Tensor, torch.Tensor]:
-    n = _as_tensor("n_train", n_train, low=1, strict=False, integer=True)
-    d = _as_tensor("num_inputs", num_inputs, low=1, strict=False, integer=True)
+    n = _as_tensor("n_train", n_train, integer=True)
+    d = _as_tensor("num_inputs", num_inputs, integer=True)
     return n, d
 
 
 def _signal_and_noise(w_norm: object, noise: object) -> tuple[torch.Tensor, torch.Tensor]:
-    r = _as_tensor("w_norm", w_norm, low=0, strict=False)
-    sigma = _as_tensor("noise", noise, low=0, strict=False)
-    return r, sigma
+    return _as_tensor("w_norm", w_norm), _as_tensor("noise", noise)
 
 
 def min_norm_risk(
@@ -280,7 +269,7 @@ def ridge_risk(
     torch.Size([3])
     """
     n, d = _sizes(n_train, num_inputs)
-    lam = _as_tensor("lambd", lambd, low=0, strict=True)
+    lam = _as_tensor("lambd", lambd, positive=True)
     r, sigma = _signal_and_noise(w_norm, noise)
     gamma = d / n
     m, dm = _marchenko_pastur(gamma, lam)
@@ -296,7 +285,7 @@ def optimal_ridge_lambda(
     w_norm: float | torch.Tensor,
     noise: float | torch.Tensor,
 ) -> torch.Tensor:
-    r"""The :math:`\lambda` that minimizes :func:`ridge_risk`: :math:`\sigma^2 d / (n\lVert w^*\rVert^2)`.
+    r"""The penalty that minimizes :func:`ridge_risk`: :math:`\sigma^2 d/(n\lVert w^*\rVert^2)`.
 
     Parameters
     ----------
@@ -312,8 +301,9 @@ def optimal_ridge_lambda(
     Returns
     -------
     torch.Tensor
-        Float64 tensor of the arguments' broadcast shape (0-d for scalar arguments), in this
-        package's convention (:math:`\frac1{2n}\lVert y - Xw\rVert^2 + \frac\lambda2\lVert w\rVert^2`).
+        Float64 tensor of the arguments' broadcast shape (0-d for scalar arguments): the
+        :math:`\lambda` of this package's convention, :math:`\frac1{2n}\lVert y - Xw\rVert^2 +
+        \frac\lambda2\lVert w\rVert^2`.
 
     Raises
     ------
@@ -345,6 +335,6 @@ def optimal_ridge_lambda(
     0.05
     """
     n, d = _sizes(n_train, num_inputs)
-    r = _as_tensor("w_norm", w_norm, low=0, strict=True)
-    sigma = _as_tensor("noise", noise, low=0, strict=False)
+    r = _as_tensor("w_norm", w_norm, positive=True)
+    sigma = _as_tensor("noise", noise)
     return sigma**2 * d / (n * r**2)
