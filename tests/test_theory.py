@@ -41,12 +41,9 @@ def draw(
     return X, y, w_star
 
 
-def test_mse(w: torch.Tensor, w_star: torch.Tensor, noise: float) -> torch.Tensor:
+def exact_mse(w: torch.Tensor, w_star: torch.Tensor, noise: float) -> torch.Tensor:
     """Expected (y - x^T w)^2 over x ~ N(0, I) and the label noise, one value per fit."""
     return noise**2 + (w - w_star).pow(2).sum((-2, -1))
-
-
-test_mse.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
 
 
 def ridge_no_intercept(X: torch.Tensor, y: torch.Tensor, lambd: float) -> torch.Tensor:
@@ -91,7 +88,7 @@ def test_min_norm_risk_matches_least_squares(n: int, draws: int, setting: dict[s
     w_lstsq = torch.linalg.lstsq(X, y, driver="gelsy").solution
     if n < d:
         torch.testing.assert_close(w_lstsq, ridge_no_intercept(X, y, 0.0))
-    risks = test_mse(w_lstsq, w_star, setting["noise"])
+    risks = exact_mse(w_lstsq, w_star, setting["noise"])
     gap, error = relative_gap(risks, min_norm_risk(n, d, **setting)), standard_error(risks)
     assert gap < TOLERANCE, f"gap {gap:.2%}, Monte Carlo standard error {error:.2%}"
 
@@ -118,7 +115,7 @@ def test_ridge_risk_matches_monte_carlo(name: str, n: int, draws: int, tolerance
     X, y, w_star = draw(n, d, **setting, draws=draws, seed=n)
     gaps = {}
     for lambd in [0.01, 0.1, 1.0]:
-        risks = test_mse(ridge_no_intercept(X, y, lambd), w_star, setting["noise"])
+        risks = exact_mse(ridge_no_intercept(X, y, lambd), w_star, setting["noise"])
         gap = relative_gap(risks, ridge_risk(n, d, lambd, **setting))
         gaps[lambd] = f"gap {gap:.2%}, standard error {standard_error(risks):.2%}"
         assert gap < tolerance, gaps
@@ -149,7 +146,7 @@ def test_intercept_costs_one_example(n: int, lambd: float, draws: int) -> None:
     risks = []
     for X_i, y_i in zip(X, y + true_b, strict=True):
         w, b = ridge_closed_form(X_i, y_i, lambd)
-        risks.append(test_mse(w, w_star, NAKKIRAN["noise"]) + (b - true_b) ** 2)
+        risks.append(exact_mse(w, w_star, NAKKIRAN["noise"]) + (b - true_b) ** 2)
     if lambd == 0.0:
         expected = min_norm_risk(n - 1, d, **NAKKIRAN)
     else:
