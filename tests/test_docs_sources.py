@@ -29,6 +29,7 @@ FAQ_PAGES = [
     "vanishing-gradients.md",
     "weight-updates.md",
     "large-weights.md",
+    "double-descent.md",
 ]
 EXPLANATION_PAGES = [
     "index.md",
