@@ -243,7 +243,9 @@ plt.show()
 # order as the baseline (the printed ratio to it): 20 examples pin down too little of 200 weights
 # for the model to learn them. What a better start, or weight decay, buys on this problem is the
 # way back from a catastrophic test loss to about that of a model that learned nothing. Learning
-# the weights takes more data. The FAQ :ref:`faq-choosing-lambda` discusses how to choose
+# the weights takes more data: :ref:`sphx_glr_auto_examples_plot_12_how_much_data.py` measures how much, and the FAQ
+# :ref:`faq-double-descent` follows the minimum-norm solution as the number of examples grows.
+# The FAQ :ref:`faq-choosing-lambda` discusses how to choose
 # :math:`\lambda`, and :ref:`faq-large-weights` when shrinking hurts.
 
 # sphinx_gallery_thumbnail_number = 2

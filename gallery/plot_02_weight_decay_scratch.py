@@ -286,7 +286,7 @@ plt.show()
 # last column of the table), and the run ten times longer comes down to about the baseline, not
 # far below it. With 20 examples for 200 weights, what weight decay buys here is the way back
 # from a catastrophic test loss to about the baseline. Learning the weights themselves takes
-# more data.
+# more data (:ref:`sphx_glr_auto_examples_plot_12_how_much_data.py`).
 #
 # The L1 penalty (:func:`~weightdecay.penalty.l1_penalty`) works differently: a constant step of
 # :math:`\eta\lambda` per update towards zero. Weights that started small are driven to zero and

@@ -481,7 +481,7 @@ plt.show()
 #   test loss of a model that learned nothing, and over ten draws the cross-validated choice
 #   scores about the same as that baseline (the printed medians). With 20 examples for 200
 #   weights, what weight decay buys is the way back from a catastrophic test loss to about the
-#   baseline. Learning the weights takes more data.
+#   baseline. Learning the weights takes more data (:ref:`sphx_glr_auto_examples_plot_12_how_much_data.py`).
 # * Choose :math:`\lambda` by validation for the problem and training budget at hand:
 #   :func:`weightdecay.path.regularization_path`, :func:`weightdecay.selection.select_lambda_cv` and
 #   :func:`weightdecay.ridge.ridge_closed_form` do it in a few lines, and the FAQ
