@@ -67,14 +67,7 @@ print(f"optimal lambda at the notebook's n = 20: {lambda_20:.3g}")
 # comes from :func:`~weightdecay.theory.min_norm_risk` (exact for Gaussian features, infinite for
 # :math:`n` within one of :math:`d`) and :func:`~weightdecay.theory.ridge_risk` (the
 # proportional high-dimensional limit, evaluated at :math:`\gamma = d/n`).
-#
-# Batches of small factorizations run faster on one thread than on several that must wait for
-# each other, which costs most on a busy machine, so this page uses one thread and restores the
-# setting at its end.
 import numpy as np
-
-threads = torch.get_num_threads()
-torch.set_num_threads(1)
 
 F64 = torch.float64
 draws, max_n = 200, 4 * d
@@ -445,7 +438,6 @@ print(
     f"{float(path_to_peak[0]):.3g} at n = {d_paper // 2}, {float(path_to_peak[1]):.3g} at "
     f"n = {d_paper - 2}; optimal risk {float(optimal_curve[d_paper - 1]):.3g} at n = d"
 )
-torch.set_num_threads(threads)
 
 # %%
 # Interpreting the results

@@ -149,14 +149,7 @@ def train_one(seed, size, optimizer_name, weight_decay, dtype=torch.float32, num
 # gradient as :math:`\lambda w` (SGD, Adam), or as the factor :math:`1 - \eta\lambda` on the
 # weights before the step (AdamW). The loss is the sum of the networks' mean losses: each
 # network's gradient is the gradient of its own loss.
-#
-# Torch runs on one thread here: for matrices this small a second thread gains little, and with
-# one thread the results do not depend on the machine's number of cores. The setting is restored
-# at the end.
 from torch.func import functional_call, stack_module_state, vmap
-
-threads = torch.get_num_threads()
-torch.set_num_threads(1)
 
 
 def forward(params, x):
@@ -607,7 +600,6 @@ for layer, (ax, name) in enumerate(zip(axes, decayed_names, strict=True)):
 axes[0].set_ylabel("weight norm (mean over seeds)")
 fig.suptitle("Weight norm per layer, full training split")
 plt.show()
-torch.set_num_threads(threads)
 
 # %%
 # Interpreting the results

@@ -9,7 +9,6 @@ expected squared error of weights w is noise**2 + ||w - w*||**2, so no test set 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import pytest
 import torch
@@ -18,9 +17,6 @@ from hypothesis import strategies as st
 
 from weightdecay import ridge_closed_form
 from weightdecay.theory import min_norm_risk, optimal_ridge_lambda, ridge_risk
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
 
 F64 = torch.float64
 # Relative theory-vs-Monte-Carlo gap allowed ("within a few percent"). Each case draws enough
@@ -54,16 +50,6 @@ def ridge_no_intercept(X: torch.Tensor, y: torch.Tensor, lambd: float) -> torch.
         return X.mT @ torch.cholesky_solve(y, torch.linalg.cholesky(gram))
     gram = X.mT @ X + n * lambd * torch.eye(d, dtype=F64)
     return torch.cholesky_solve(X.mT @ y, torch.linalg.cholesky(gram))
-
-
-@pytest.fixture(autouse=True)
-def one_thread() -> Iterator[None]:
-    """Run each test on one thread, as the package's training loop does: batches of small
-    factorizations are much slower on two threads that wait for each other on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def relative_gap(samples: torch.Tensor, reference: torch.Tensor) -> float:
