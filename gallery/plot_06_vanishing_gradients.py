@@ -261,7 +261,9 @@ def input_dependence(net):
 
 
 anatomy, profiles = {}, {}
-print(f"{'':<9}{'variant':<22}{'ratio':>9}{'first grad':>12}{'last grad':>11}{'input dependence':>18}")
+print(
+    f"{'':<9}{'variant':<22}{'ratio':>9}{'first grad':>12}{'last grad':>11}{'input dependence':>18}"
+)
 for act in ("relu", "tanh"):
     for name, options in variants.items():
         nets = [build_variant(act, s, **options) for s in range(5)]
@@ -282,7 +284,8 @@ for act in ("relu", "tanh"):
 for act in ("relu", "tanh"):
     plain, no_bias, scaled_down = (anatomy[act, name] for name in variants)
     assert plain["ratio"] < VANISH  # the default vanishes ...
-    assert VANISH < no_bias["ratio"] < EXPLODE and VANISH < scaled_down["ratio"] < EXPLODE
+    assert VANISH < no_bias["ratio"] < EXPLODE
+    assert VANISH < scaled_down["ratio"] < EXPLODE
     # ... and without biases it does not: the first layer's gradient stays as small, ...
     assert 1 / 3 < plain["first"] / no_bias["first"] < 3
     # ... every layer's gradient is far below Kaiming's (scale 1) without the biases, ...
@@ -292,7 +295,8 @@ for act in ("relu", "tanh"):
     assert max(no_bias["first"], no_bias["last"]) < 1e-2 * kaiming_first
     # ... and with them the last layer's gradient is large and its input ignores the data.
     assert plain["last"] > 100 * no_bias["last"]
-    assert plain["input"] < 1e-2 < 0.1 < no_bias["input"]
+    assert plain["input"] < 1e-2
+    assert no_bias["input"] > 0.1
 
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True, layout="constrained")
 for ax, act in zip(axes, ("relu", "tanh"), strict=True):
