@@ -176,6 +176,13 @@ for (act, init), values in by_depth.items():
         depths, values, styles[act], marker="o", ms=3, color=colors[init], label=f"{act}, {init}"
     )
     print(f"{act:>7}, {init:<8} factor per layer: {values[-1] ** (1 / depths[-1]):.3f}")
+# The prose relies on these: the vanishing configurations fall with depth, geometrically, and
+# the balanced ones stay balanced at every depth.
+for config, values in by_depth.items():
+    if verdicts[config] == "vanishes":
+        assert values[-1] < 1e-2 * values[1]
+    else:
+        assert all(VANISH < v < EXPLODE for v in values)
 first_at_30 = layer_grad_norms(build("sigmoid", "default", depth=30), X, y)[0]
 print(f"sigmoid, default, depth 30: first-layer gradient norm = {first_at_30}")
 assert first_at_30 == 0.0
@@ -218,6 +225,14 @@ for c in (0.5, 2.0):
     measured = scaled[c][0] / scaled[1.0][0]
     power = depth if c < 1 else 2 * depth
     print(f"c = {c:g}: first-layer gradient x {measured:.2e};  c ** {power} = {c**power:.2e}")
+    assert 1 / 3 < measured / c**power < 3
+# The ratio changes far less than the gradients, and Xavier's ReLU gradients are smaller than
+# Kaiming's in every layer.
+scaled_ratios = [ratio(n) for n in scaled.values()]
+assert max(scaled_ratios) / min(scaled_ratios) < 100
+assert all(
+    x < k for x, k in zip(at_init["relu", "xavier"], at_init["relu", "kaiming"], strict=True)
+)
 
 # %%
 # What makes PyTorch's default vanish: its biases
