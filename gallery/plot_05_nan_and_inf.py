@@ -189,6 +189,7 @@ print(
     f"the {d.quantity} ({d.value})"
 )
 print(f"last finite minibatch loss: {d.last_finite_loss:.3g};  largest |w|: {d.max_abs_w:.3g}")
+assert d.quantity == "loss"  # the loss overflows while the weights are still finite
 try:
     train_scratch(problem, lr=lr_bad, initial=(w0, b0))
 except DivergenceError as error:
@@ -202,6 +203,10 @@ half = len(w_norms) // 2
 growth = (w_norms[-1] / w_norms[half]) ** (1 / (updates[-1] - updates[half]))
 print(f"||w|| after {updates[-1]} updates: {w_norms[-1]:.3g} (initially {w_norms[0]:.2f})")
 print(f"growth factor of ||w|| per update over the second half: {growth:.3f}")
+# "A roughly constant factor": the last quarter of the updates grows at the same rate.
+quarter = 3 * len(w_norms) // 4
+late = (w_norms[-1] / w_norms[quarter]) ** (1 / (updates[-1] - updates[quarter]))
+assert abs(late / growth - 1) < 0.05
 n0 = bad.history.num_updates  # the updates behind the last finite weights, bad.w
 print(f"the trainer returned the weights after update {n0}, the last finite ones")
 
