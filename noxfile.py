@@ -57,9 +57,9 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(default=True)
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict on the package, the tests, the benchmarks, the tools and this file."""
-    _install(session, "test")
-    session.install("mypy", "nox", "playwright")  # tools/check_site.py drives Playwright
+    """mypy --strict on the package, the tests, the benchmarks, the site tests and this file."""
+    _install(session, "test", "site")
+    session.install("mypy", "nox", "types-tqdm")
     session.run("mypy", *session.posargs)
 
 
@@ -80,14 +80,15 @@ def docs(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def site(session: nox.Session) -> None:
-    """Check the built site in headless Chromium, with no network (run ``nox -s docs`` first).
+    """Test the built site in headless Chromium, with no network (run ``nox -s docs`` first).
 
-    tools/check_site.py serves ``docs/_build/html`` on 127.0.0.1 (a free port) and drives
-    Debian's ``chromium`` through Playwright's Python package (never a browser download) over
-    every page; screenshots go to ``docs/_build/screenshots/``.
+    The pytest-playwright suite in ``site_tests/`` serves ``docs/_build/html`` (and every language
+    built inside it) on 127.0.0.1 and drives Debian's ``chromium`` (never a browser download):
+    one test per page (console errors, remote or failed requests, math, images, links and
+    anchors, 375 px), one axe accessibility test per page, the search, and screenshots into
+    ``docs/_build/screenshots/``. Other arguments go to pytest: ``nox -s site -- -k faq``.
     """
-    chromium = shutil.which("chromium")
-    if chromium is None:
+    if shutil.which("chromium") is None:
         session.error(
             "Debian's Chromium is not on PATH: install it with `apt-get install -y chromium` "
             "(never `playwright install`, which downloads a browser build)"
@@ -95,18 +96,9 @@ def site(session: nox.Session) -> None:
     html = ROOT / "docs" / "_build" / "html"
     if not (html / "index.html").is_file():
         session.error(f"no built site in {html}: run `nox -s docs` first")
-    session.install("playwright")
-    session.run(
-        "python",
-        str(ROOT / "tools" / "check_site.py"),
-        "--site",
-        str(html),
-        "--screenshots",
-        str(ROOT / "docs" / "_build" / "screenshots"),
-        "--chromium",
-        chromium,
-        *session.posargs,
-    )
+    _install(session, "site")  # the playground's test trains its reference with the package
+    # --confcutdir: the suite needs neither torch nor the root conftest.py that seeds it.
+    session.run("pytest", "site_tests", "--confcutdir=site_tests", *session.posargs)
 
 
 @nox.session(default=False)
@@ -165,12 +157,14 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def precommit(session: nox.Session) -> None:
-    """Every pre-commit hook on the whole tree, its GitHub repositories mirrored locally.
+    """Every pre-commit hook on the whole tree: local hooks whose tools come from PyPI.
 
-    See tools/precommit_offline.py; ``-- run ruff-check --all-files`` passes other arguments.
+    Other arguments go to pre-commit instead: ``nox -s precommit -- run ruff-check --all-files``.
+    PIP_CONSTRAINT (set above) pins the CPU torch in the mypy hook's environment.
     """
     session.install("pre-commit")
-    session.run("python", str(ROOT / "tools" / "precommit_offline.py"), *session.posargs)
+    args = session.posargs or ["run", "--all-files", "--show-diff-on-failure"]
+    session.run("pre-commit", *args)
 
 
 if __name__ == "__main__":

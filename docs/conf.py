@@ -16,7 +16,7 @@ import sphinx_gallery
 
 _sphinx_gallery_version = tuple(int(p) for p in sphinx_gallery.__version__.split(".")[:2])
 HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE / "_ext"))  # gallery_hooks and playground, referenced by name below
+sys.path.insert(0, str(HERE / "_ext"))  # gallery_hooks, playground and accessibility
 
 # -- Project ----------------------------------------------------------------------------------
 project = "weightdecay"
@@ -35,6 +35,8 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_gallery.gen_gallery",
     "playground",  # docs/_ext/playground.py: the λ playground's data, computed at build time
+    "sphinx_argparse_cli",  # the command-line reference, rendered from the argparse parser
+    "accessibility",  # docs/_ext/accessibility.py: fixes for what axe finds (nox -s site)
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
@@ -83,9 +85,25 @@ html_static_path = ["_static"]
 html_favicon = "_static/weightdecay-logo.svg"
 html_logo = "_static/weightdecay-logo.svg"
 html_theme_options = {"sidebar_hide_name": False}
+# Pygments' accessible styles: every token colour reaches WCAG AA contrast (4.5:1) on its
+# background. furo's defaults (tango, native) do not: native's comments fail in the dark theme.
+pygments_style = "a11y-light"
+pygments_dark_style = "a11y-dark"
 html_show_sourcelink = True
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
+
+FIRST_NOTEBOOK_CELL = """\
+# This notebook runs the weightdecay package: check that it is installed.
+try:
+    import weightdecay
+except ModuleNotFoundError:
+    raise ModuleNotFoundError(
+        "This notebook needs the weightdecay package. In a terminal, from a checkout of its "
+        "repository, run `pip install .` (or, in this notebook, `%pip install /path/to/checkout`), "
+        "then restart the kernel."
+    ) from None
+print("weightdecay", weightdecay.__version__)"""
 
 # -- sphinx-gallery (after scikit-learn's configuration) -----------------------------------
 sphinx_gallery_conf = {
@@ -109,6 +127,9 @@ sphinx_gallery_conf = {
     "min_reported_time": 0,
     "show_memory": False,
     "download_all_examples": True,
+    # The downloadable notebooks start by checking that the package is there, and say how to
+    # install it from a checkout if it is not (instead of failing on the first import).
+    "first_notebook_cell": FIRST_NOTEBOOK_CELL,
 }
 if _sphinx_gallery_version < (0, 22):
     # Before 0.22, links from the examples' code to this API needed it; 0.22 resolves them from

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from weightdecay.data import make_problem
 from weightdecay.evaluate import zero_predictor_loss
-from weightdecay.networks import layer_grad_norms, mlp
+from weightdecay.networks import decay_param_groups, layer_grad_norms, mlp
 from weightdecay.path import PathResult, regularization_path
 from weightdecay.penalty import ElasticNet, l1_penalty, l2_penalty
 from weightdecay.plot import plot_coefficients, plot_history, plot_path
@@ -35,6 +35,7 @@ __all__ = [
     "Problem",
     "TrainResult",
     "__version__",
+    "decay_param_groups",
     "l1_penalty",
     "l2_penalty",
     "layer_grad_norms",

@@ -17,7 +17,8 @@ cross-validation adds a leading dimension (one per fold). Why it is not in ``tra
 student should read the notebook's loop there, not this. ``tests/test_path.py`` checks that column
 :math:`k` equals ``train_scratch(problem, lambd=lambdas[k])`` for every penalty.
 
-Divergence is checked at each evaluation, not at each update: a column whose evaluation loss is
+:func:`train_splits` runs the same loop for the splits of a validation, stacked on a leading
+dimension. Divergence is checked at each evaluation, not at each update: a column whose evaluation loss is
 not finite is reported at that evaluation and returned at its weights of the last finite
 evaluation; the other columns train on.
 """
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING
 
 import torch
 
+from weightdecay._progress import progress_bar
 from weightdecay._settings import training_generators
 from weightdecay.data import batch_indices
 from weightdecay.model import init_params
@@ -41,8 +43,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from weightdecay._settings import Settings
+    from weightdecay.problem import Problem
 
-__all__ = ["Trained", "train_columns"]
+__all__ = ["Trained", "train_columns", "train_splits"]
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,42 @@ def train_columns(
         initial=(w0.detach().reshape(d, 1).clone(), b0.detach().reshape(1).clone()),
         divergences=divergences,
     )
+
+
+def train_splits(
+    problem: Problem,
+    splits: list[tuple[torch.Tensor, torch.Tensor]],
+    grid: torch.Tensor,
+    settings: Settings,
+    progress: bool | Callable[[int], None] | None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Final train and validation losses of every split and lambda, shape (num_splits, K) each.
+
+    Splits of equal size are stacked on a leading dimension and train in one loop.
+    """
+    K = grid.shape[0]
+    train_loss = torch.full((len(splits), K), math.nan, dtype=problem.dtype)
+    val_loss = torch.full((len(splits), K), math.nan, dtype=problem.dtype)
+    X, y = problem.X_train, problem.y_train
+    groups = _groups_by_size(splits)
+    total = settings.num_epochs * len(groups)
+    with progress_bar(progress, total=total, desc="validation") as report:
+        for group in groups:
+            train_rows = torch.stack([splits[i][0] for i in group])
+            val_rows = torch.stack([splits[i][1] for i in group])
+            trained = train_columns(
+                (X[train_rows], y[train_rows]), (X[val_rows], y[val_rows]), grid, settings, report
+            )
+            train_loss[group] = trained.train_loss[-1]
+            val_loss[group] = trained.eval_loss[-1]
+    return train_loss, val_loss
+
+
+def _groups_by_size(splits: list[tuple[torch.Tensor, torch.Tensor]]) -> list[list[int]]:
+    groups: dict[int, list[int]] = {}
+    for i, (train_rows, _) in enumerate(splits):
+        groups.setdefault(int(train_rows.numel()), []).append(i)
+    return list(groups.values())
 
 
 class _Step:

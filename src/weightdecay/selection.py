@@ -13,16 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from weightdecay._batched_sgd import train_columns
+from weightdecay._batched_sgd import train_splits
 from weightdecay._json import short_float, strict_json
-from weightdecay._progress import progress_bar
 from weightdecay._settings import check_problem, check_settings
 from weightdecay._validation import check_grid, check_int
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from weightdecay._settings import L1Update, Settings
+    from weightdecay._settings import L1Update
     from weightdecay.path import Progress
     from weightdecay.penalty import PenaltyLike
     from weightdecay.problem import Problem
@@ -220,8 +219,10 @@ def select_lambda_cv(
     --------
     >>> from weightdecay import make_problem, select_lambda_cv
     >>> cv = select_lambda_cv(make_problem(), [0.01, 0.1, 1.0, 10.0], folds=5)
-    >>> cv.method, cv.best_lambda, cv.lambda_1se
-    ('5-fold cross-validation', 10.0, 10.0)
+    >>> cv.method, cv.val_loss.shape
+    ('5-fold cross-validation', torch.Size([5, 4]))
+    >>> cv.best_lambda == float(cv.lambdas[cv.mean.argmin()]) and cv.lambda_1se >= cv.best_lambda
+    True
     """
     folds = check_int("folds", folds, low=2, high=check_problem(problem).n_train)
     # The largest folds hold ceil(n / folds) rows, so the smallest training sets have the rest.
@@ -232,7 +233,7 @@ def select_lambda_cv(
                               l1_update=l1_update, initial=initial,
                               max_batch_rows=(min_rows, reason))  # fmt: skip
     grid = check_grid(lambdas)
-    train, val = _run_splits(
+    train, val = train_splits(
         problem, kfold_splits(problem.n_train, folds), grid, settings, progress
     )
     config = {"trainer": "select_lambda_cv", "folds": folds, **settings.penalty_config()}
@@ -297,8 +298,8 @@ def select_lambda_holdout(
     --------
     >>> from weightdecay import make_problem, select_lambda_holdout
     >>> holdout = select_lambda_holdout(make_problem(), [0.01, 0.1, 1.0, 10.0], n_val=5)
-    >>> holdout.best_lambda, holdout.val_loss.shape
-    (10.0, torch.Size([1, 4]))
+    >>> holdout.val_loss.shape, holdout.best_lambda == holdout.lambda_1se  # one split
+    (torch.Size([1, 4]), True)
     """
     n_val = check_int("n_val", n_val, low=1, high=check_problem(problem).n_train - 1)
     reason = f"the training rows left with n_val={n_val}"
@@ -309,7 +310,7 @@ def select_lambda_holdout(
     grid = check_grid(lambdas)
     n = problem.n_train
     split = (torch.arange(n - n_val), torch.arange(n - n_val, n))
-    train, val = _run_splits(problem, [split], grid, settings, progress)
+    train, val = train_splits(problem, [split], grid, settings, progress)
     method = f"hold-out validation on the last {n_val} row{'s' if n_val > 1 else ''}"
     config = {"trainer": "select_lambda_holdout", "n_val": n_val, **settings.penalty_config()}
     return _selection(grid, method, train, val, config | settings.config(problem))
@@ -354,42 +355,6 @@ def kfold_splits(n: int, folds: int) -> list[Split]:
         splits.append((train, val))
         start += size
     return splits
-
-
-def _run_splits(
-    problem: Problem,
-    splits: list[Split],
-    grid: torch.Tensor,
-    settings: Settings,
-    progress: bool | Progress | None,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Final train and validation losses of every split and lambda, shape (num_splits, K) each.
-
-    Splits of equal size are stacked on a leading dimension and train in one loop.
-    """
-    K = grid.shape[0]
-    train_loss = torch.full((len(splits), K), math.nan, dtype=problem.dtype)
-    val_loss = torch.full((len(splits), K), math.nan, dtype=problem.dtype)
-    X, y = problem.X_train, problem.y_train
-    groups = _groups_by_size(splits)
-    total = settings.num_epochs * len(groups)
-    with progress_bar(progress, total=total, desc="validation") as report:
-        for group in groups:
-            train_rows = torch.stack([splits[i][0] for i in group])
-            val_rows = torch.stack([splits[i][1] for i in group])
-            trained = train_columns(
-                (X[train_rows], y[train_rows]), (X[val_rows], y[val_rows]), grid, settings, report
-            )
-            train_loss[group] = trained.train_loss[-1]
-            val_loss[group] = trained.eval_loss[-1]
-    return train_loss, val_loss
-
-
-def _groups_by_size(splits: list[Split]) -> list[list[int]]:
-    groups: dict[int, list[int]] = {}
-    for i, (train_rows, _) in enumerate(splits):
-        groups.setdefault(int(train_rows.numel()), []).append(i)
-    return list(groups.values())
 
 
 def _selection(

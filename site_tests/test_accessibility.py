@@ -1,0 +1,100 @@
+"""Every built page passes axe-core's accessibility rules: no serious or critical violation.
+
+axe-core runs inside the page, injected from the copy that ``axe-playwright-python`` bundles (no
+network). ``test_accessible`` runs every rule on each page in the light theme, then the colour
+contrast rule again in the dark one (furo follows the reader's ``prefers-color-scheme``).
+
+The contrast of highlighted code is checked once per theme instead of on every page, by
+``test_code_colours``: a probe block with one token of every Pygments class that the site's
+stylesheets colour. The colours are the same on every page, and checking the thousands of
+tokens of the tutorials page by page would take minutes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+    from conftest import SiteBrowser, SitePage
+
+__all__ = ["test_accessible", "test_code_colours"]
+
+BLOCKING = ("serious", "critical")  # axe's two highest of its four impact levels
+CODE = ".highlight pre"  # highlighted code, whose colours test_code_colours checks
+AXE = Axe()
+
+_PROBE_JS = """
+() => {
+  // Every class that a stylesheet colours inside .highlight (Pygments' token classes).
+  const classes = new Set();
+  const visit = (rules) => {
+    for (const rule of rules) {
+      if (rule.cssRules) visit(rule.cssRules);
+      for (const m of (rule.selectorText || "").matchAll(/\\.highlight \\.([\\w-]+)/g)) {
+        classes.add(m[1]);
+      }
+    }
+  };
+  for (const sheet of document.styleSheets) visit(sheet.cssRules);
+  classes.delete("hll");  // a highlighted line's background, not a token colour
+  const block = document.createElement("div");
+  block.className = "highlight";
+  block.id = "code-colours";
+  const pre = block.appendChild(document.createElement("pre"));
+  pre.append("plain text ");
+  for (const name of classes) {
+    const token = pre.appendChild(document.createElement("span"));
+    token.className = name;
+    token.textContent = `${name}_token `;
+  }
+  document.querySelector("article").append(block);
+  return Array.from(classes);
+}
+"""
+
+
+def test_accessible(page: Page, site_browser: SiteBrowser, built_page: SitePage) -> None:
+    assert built_page.file.is_file(), f"a link leads to {built_page.id}, which was not built"
+    site_browser.open(page, built_page.path)
+    findings = [
+        *_axe(page, "light theme", rules={"color-contrast": {"enabled": False}}),
+        *_axe(page, "light theme", exclude=CODE, runOnly=["color-contrast"]),
+    ]
+    page.emulate_media(color_scheme="dark")
+    findings += _axe(page, "dark theme", exclude=CODE, runOnly=["color-contrast"])
+    site_browser.assert_clean(*findings)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_code_colours(
+    page: Page, site_browser: SiteBrowser, scheme: Literal["light", "dark"]
+) -> None:
+    page.emulate_media(color_scheme=scheme)
+    site_browser.open(page, "index.html")
+    classes: list[str] = page.evaluate(_PROBE_JS)
+    assert len(classes) > 20, f"too few Pygments token classes in the stylesheets: {classes}"
+    findings = _axe(page, f"{scheme} theme", include="#code-colours", runOnly=["color-contrast"])
+    site_browser.assert_clean(*findings)
+
+
+def _axe(page: Page, where: str, include: str = "", exclude: str = "", **options: Any) -> list[str]:
+    """Run axe with ``options``; one line per serious or critical violation."""
+    context = {"include": [[include]]} if include else {"exclude": [[exclude]]} if exclude else None
+    response = AXE.run(page, context=context, options={**options, "resultTypes": ["violations"]})
+    lines = []
+    for violation in response.response["violations"]:
+        if violation["impact"] not in BLOCKING:
+            continue
+        nodes: list[dict[str, Any]] = violation["nodes"]
+        targets = ", ".join(" ".join(node["target"]) for node in nodes[:3])
+        more = f" and {len(nodes) - 3} more" if len(nodes) > 3 else ""
+        lines.append(
+            f"{where}: {violation['id']} ({violation['impact']}): {violation['help']}; "
+            f"{len(nodes)} elements: {targets}{more}"
+        )
+    return lines
