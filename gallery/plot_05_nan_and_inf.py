@@ -501,6 +501,9 @@ one_step = {
     "concise SGD, no weight_decay": train_concise(problem64, **one_update),
     "concise SGD, weight_decay = 7": train_concise(problem64, weight_decay=7.0, **one_update),
     "concise Adam, no weight_decay": train_concise(problem64, optimizer="adam", **one_update),
+    "concise AdamW, weight_decay = 7": train_concise(
+        problem64, optimizer="adamw", weight_decay=7.0, **one_update
+    ),
     "scratch, proximal L1 (lambda = 2)": train_scratch(
         problem64, lambd=2.0, penalty="l1", l1_update="proximal", **one_update
     ),
