@@ -8,7 +8,7 @@ one in deep learning is *early stopping*: watch the loss on held-out data and ke
 the epoch where it was lowest. This example measures whether that helps on the notebook's
 problem (at :math:`\\lambda = 0`), compares it with weight decay, and shows why the answer here is
 "no": the overfit model's test error does not come from training too long but from the random
-start, which the data never correct. Two other remedies that do work here are measured at the end.
+start, which the data never correct. Two other remedies that do help here are measured at the end.
 """
 
 # %%
