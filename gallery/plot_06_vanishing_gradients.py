@@ -60,11 +60,6 @@ plt.show()
 from weightdecay.data import make_problem
 from weightdecay.networks import layer_grad_norms, mlp
 
-# Networks this small run faster on one thread than on several (no synchronization between
-# threads, which costs most on a busy machine); we restore the setting at the end of the page.
-threads = torch.get_num_threads()
-torch.set_num_threads(1)
-
 data = make_problem(n_train=64, num_inputs=16, true_w=0.25, noise=0.1, seed=0)
 X, y = data.X_train, data.y_train
 depth, width = 15, 64
@@ -447,7 +442,6 @@ ax.set_title("Dead ReLU units per layer")
 ax.legend(fontsize="small", ncol=2)
 plt.show()
 assert dead["xavier"][0] == dead["kaiming"][0]
-torch.set_num_threads(threads)
 
 # %%
 # Interpreting the results
