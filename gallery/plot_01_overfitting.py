@@ -9,7 +9,8 @@ towards zero while the test loss stays huge. We then show *why* it is this bad h
 gradient of the training loss only ever points inside the 20-dimensional row space of the
 training features, so 180 of the 200 directions of the random initial weights are never
 corrected. Gradient descent started from zero never puts anything there, and lands on the
-minimum-norm interpolating solution, which generalizes well.
+minimum-norm interpolating solution. Every loss is compared with a baseline: the test loss of a
+model that learned nothing, which predicts every label by the mean training label.
 """
 
 # Authors: The weightdecay developers
@@ -42,16 +43,44 @@ print(
 )
 
 # %%
+# The baseline: a model that learned nothing
+# ------------------------------------------
+# A test loss means little on its own. The simplest model ignores the features: it sets
+# :math:`w = 0` and predicts every label by the mean training label.
+# :func:`~weightdecay.evaluate.zero_predictor_loss` measures its test loss. On this problem it is
+# small, close to :math:`\tfrac12(\lVert w^*\rVert^2 + \sigma^2)`, because the true weights are
+# tiny. A model must beat this baseline to have learned anything; the unregularized model is
+# worse than it by the printed factor.
+from weightdecay.evaluate import zero_predictor_loss
+
+baseline = zero_predictor_loss(problem)
+noise = problem.source["noise"]
+expected = 0.5 * (float(problem.true_w.norm()) ** 2 + noise**2)
+print(f"baseline (w = 0, b = mean training label): test loss {baseline:.4f}")
+print(f"1/2 (||w*||^2 + sigma^2) = {expected:.4f}")
+print(f"final test loss / baseline: {history.test_loss[-1] / baseline:.0f}")
+assert 0.5 < baseline / expected < 2, "the baseline is no longer close to its expectation"
+assert history.test_loss[-1] > 1000 * baseline, "the overfit model is no longer a catastrophe"
+
+# %%
 # The curves d2l draws
 # --------------------
 # :func:`~weightdecay.plot.plot_history` draws what d2l's ``Animator`` shows: the train loss
-# (solid) and test loss (dashed) on a log scale. The two lines part ways at once: the model
-# memorizes the 20 training points, and the test loss does not move.
+# (solid) and test loss (dashed) on a log scale; the dotted line is the baseline. The two losses
+# part ways at once: the training loss falls by orders of magnitude, the model memorizes the 20
+# training points, and the test loss hardly moves, far above the baseline.
 import matplotlib.pyplot as plt
 
 from weightdecay.plot import plot_history
 
+print(f"train loss: epoch 5 {history.train_loss[0]:.1f}, epoch 100 {history.train_loss[-1]:.1e}")
+print(f"test loss:  epoch 5 {history.test_loss[0]:.1f}, epoch 100 {history.test_loss[-1]:.1f}")
+assert history.train_loss[-1] < 1e-3 * history.train_loss[0]
+assert history.test_loss[-1] > 0.8 * history.test_loss[0], "the test loss moved a lot"
+
 ax = plot_history(history, label="lambda = 0")
+ax.axhline(baseline, color="k", linestyle=":", linewidth=1.5, label="baseline: predict w = 0")
+ax.legend()
 ax.set_title("No regularization: the train loss vanishes, the test loss stays")
 plt.show()
 
@@ -87,6 +116,8 @@ def split(w):
 row_part, null_part = split(overfit.w)
 print(f"after training: row-space part {row_part:.3f}, null-space part {null_part:.2f}")
 print(f"square root of the null-space dimension: {(problem.num_inputs - rank) ** 0.5:.2f}")
+assert null_part > 0.99 * overfit.w_norm, "the null-space part is no longer almost all of w"
+assert abs(null_part / (problem.num_inputs - rank) ** 0.5 - 1) < 0.2
 
 # %%
 # Watching the two parts during training
@@ -107,10 +138,9 @@ null_norms = [p[1] for p in parts]
 
 print(f"start: row-space part {row_norms[0]:.2f}, null-space part {null_norms[0]:.4f}")
 print(f"end:   row-space part {row_norms[-1]:.3f}, null-space part {null_norms[-1]:.4f}")
-print(
-    f"largest change of the null-space part during training: "
-    f"{max(abs(n - null_norms[0]) for n in null_norms):.1e}"
-)
+largest_change = max(abs(n - null_norms[0]) for n in null_norms)
+print(f"largest change of the null-space part during training: {largest_change:.1e}")
+assert largest_change < 1e-4 * null_norms[0], "SGD moved the null-space part"
 
 fig, ax = plt.subplots(figsize=(5.5, 3.5), layout="constrained")
 ax.plot(updates, null_norms, "o-", label=r"null-space part $\|(I - P)w\|$")
@@ -134,6 +164,7 @@ start_run = runs[-1]
 predicted = 0.5 * null_norms[0] ** 2
 measured = evaluate_loss(lambda X: X @ start_run.w + start_run.b, problem.X_test, problem.y_test)
 print(f"1/2 ||(I - P) w0||^2 = {predicted:.1f};  measured test loss = {measured:.1f}")
+assert 0.5 < measured / predicted < 2, "1/2 ||(I - P) w0||^2 no longer predicts the test loss"
 
 # %%
 # The minimum-norm solution
@@ -164,20 +195,28 @@ print(
     f"train loss {from_zero.history.train_loss[-1]:.1e}, "
     f"test loss {from_zero.history.test_loss[-1]:.4f}"
 )
-print(f"distance to pinv([X, 1]) y: {float((from_zero.w.double() - w_pinv).norm()):.1e}")
+distance = float((from_zero.w.double() - w_pinv).norm())
+print(f"distance to pinv([X, 1]) y: {distance:.1e}")
 print(f"pinv([X, 1]) y:    test loss {test_loss(w_pinv, b_pinv):.4f}")
 print(
     f"centred pinv:      ||w|| = {float(w_centred.norm()):.4f}, "
     f"test loss {test_loss(w_centred, b_centred):.4f}"
 )
+zero_start_loss = from_zero.history.test_loss[-1]
 print(
     f"ratio of test losses, N(0, 1) start / zero start: "
-    f"{history.test_loss[-1] / from_zero.history.test_loss[-1]:.0f}"
+    f"{history.test_loss[-1] / zero_start_loss:.0f}"
 )
+print(f"zero start: test loss / baseline = {zero_start_loss / baseline:.2f}")
+assert distance < 1e-3 * from_zero.w_norm, "SGD from zero no longer reaches pinv([X, 1]) y"
+assert history.test_loss[-1] > 1000 * zero_start_loss
+assert 0.25 < zero_start_loss / baseline < 2, "the zero start is no longer near the baseline"
 
 fig, ax = plt.subplots(figsize=(5.5, 3.5), layout="constrained")
 plot_history(history, ax, label="N(0, 1) start")
 plot_history(from_zero.history, ax, label="zero start")
+ax.axhline(baseline, color="k", linestyle=":", linewidth=1.5, label="baseline: predict w = 0")
+ax.legend()
 ax.set_title("Same data, same steps, different start")
 plt.show()
 
@@ -185,20 +224,28 @@ plt.show()
 # Interpreting the results
 # ------------------------
 # Without a penalty, :func:`~weightdecay.trainer.train_scratch` drives the training loss towards
-# zero (the printed final train loss) while the test loss stays in the tens or hundreds. With 20
-# examples and 200 features there are infinitely many weight vectors that fit the training set
-# exactly, and SGD picks the one closest to where it started: the row-space part converges, the
-# null-space part of the :math:`\mathcal{N}(0, 1)` initialization stays exactly as it was (the
-# second figure, and the printed largest change). Its norm, about the square root of the number of
-# null-space dimensions, is almost all of the printed :math:`\lVert w\rVert`, and half its
-# square predicts the order of the test loss.
+# zero (the printed final train loss) while the test loss stays more than a thousand times above
+# the baseline (the printed ratio). With 20 examples and 200 features there are infinitely many
+# weight vectors that fit the training set exactly, and SGD picks the one closest to where it
+# started: the row-space part converges, the null-space part of the :math:`\mathcal{N}(0, 1)`
+# initialization stays exactly as it was (the second figure, and the printed largest change). Its
+# norm, about the square root of the number of null-space dimensions, is almost all of the
+# printed :math:`\lVert w\rVert`, and half its square predicts the order of the test loss.
 #
 # Started from zero, the same loop finds the minimum-norm interpolating solution, whose test
 # loss (printed above) is smaller by the printed ratio. So the failure at :math:`\lambda = 0` is
 # not "too many parameters" by itself: it is large weights in directions the data never
 # constrains. Weight decay removes exactly those, by shrinking every weight by a factor
 # :math:`1 - \eta\lambda` at every step: see :ref:`explanation-update-rule` for the
-# algebra and the next tutorial for the experiment. The FAQ :ref:`faq-choosing-lambda` discusses
-# how to choose :math:`\lambda`, and :ref:`faq-large-weights` when shrinking hurts.
+# algebra and the next tutorial for the experiment.
+#
+# Removing the damage is not the same as learning. The zero start's test loss is of the same
+# order as the baseline (the printed ratio to it): 20 examples pin down too little of 200 weights
+# for the model to learn them. What a better start, or weight decay, buys on this problem is the
+# way back from a catastrophic test loss to about that of a model that learned nothing. Learning
+# the weights takes more data: :ref:`sphx_glr_auto_examples_plot_12_how_much_data.py` measures how much, and the FAQ
+# :ref:`faq-double-descent` follows the minimum-norm solution as the number of examples grows.
+# The FAQ :ref:`faq-choosing-lambda` discusses how to choose
+# :math:`\lambda`, and :ref:`faq-large-weights` when shrinking hurts.
 
 # sphinx_gallery_thumbnail_number = 2

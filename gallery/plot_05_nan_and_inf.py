@@ -125,7 +125,8 @@ print(
     f"||x_i||^2 / |B|: mean {float(row_sq.mean()) / 5:.2f}, largest {float(row_sq.max()) / 5:.2f}"
 )
 print(f"largest |cos| of the angle between two training examples: {float(cosines.max()):.2f}")
-assert 2 / float(L_batch.max()) < lr_star < 2 / L_full
+assert 2 / float(L_batch.max()) < lr_star < 0.6 * (2 / L_full)  # well below the full batch's
+assert float(cosines.max()) < 0.5  # nearly orthogonal rows
 assert 2 / float(L_batch.median()) < lr_star < 2 / float(L_batch.min())
 
 # %%
@@ -188,6 +189,7 @@ print(
     f"the {d.quantity} ({d.value})"
 )
 print(f"last finite minibatch loss: {d.last_finite_loss:.3g};  largest |w|: {d.max_abs_w:.3g}")
+assert d.quantity == "loss"  # the loss overflows while the weights are still finite
 try:
     train_scratch(problem, lr=lr_bad, initial=(w0, b0))
 except DivergenceError as error:
@@ -201,6 +203,10 @@ half = len(w_norms) // 2
 growth = (w_norms[-1] / w_norms[half]) ** (1 / (updates[-1] - updates[half]))
 print(f"||w|| after {updates[-1]} updates: {w_norms[-1]:.3g} (initially {w_norms[0]:.2f})")
 print(f"growth factor of ||w|| per update over the second half: {growth:.3f}")
+# "A roughly constant factor": the last quarter of the updates grows at the same rate.
+quarter = 3 * len(w_norms) // 4
+late = (w_norms[-1] / w_norms[quarter]) ** (1 / (updates[-1] - updates[quarter]))
+assert abs(late / growth - 1) < 0.05
 n0 = bad.history.num_updates  # the updates behind the last finite weights, bad.w
 print(f"the trainer returned the weights after update {n0}, the last finite ones")
 
@@ -250,6 +256,8 @@ def continue_unguarded(w, b, lr, seed, max_updates=1000):
         w, b = ops["w - lr * gradient"], ops["b - lr * mean(r)"]
         max_abs.append(float(w.abs().max()))
         norms.append(float(w.double().norm()))
+        if "grad inf" not in first and bool(torch.isinf(ops["/ |B| (gradient)"]).any()):
+            first["grad inf"] = (t, "/ |B| (gradient)", idx, w, b, ops)
         if "w inf" not in first and bool(torch.isinf(w).any()):
             first["w inf"] = (t, "w - lr * gradient", idx, w, b, ops)
         if "nan" in first:
@@ -263,7 +271,8 @@ def continue_unguarded(w, b, lr, seed, max_updates=1000):
 # For the operation that produced the first NaN, we take one NaN entry and list the terms of
 # the sum that computed it (a matrix product sums products of a row and a column): how many are
 # ``+inf``, how many ``-inf``, how many already NaN. We repeat the continuation with five
-# different batch orders.
+# different batch orders. The table also gives the updates at which the gradient and the weights
+# first hold an infinity, and counts the NaN weights after the update that made the first NaN.
 def nan_terms(name, idx, w, ops):
     """The products summed into the first NaN entry of a matrix-product operation."""
     Xb = X[idx]
@@ -275,7 +284,10 @@ def nan_terms(name, idx, w, ops):
     return Xb[:, j] * r[:, 0]
 
 
-print(f"{'order':>5}  {'first inf (update, op)':<34}{'w inf':>7}  first nan (update, op)")
+print(
+    f"{'order':>5}  {'first inf (update, op)':<34}{'grad inf':>9}{'w inf':>7}  "
+    "first nan (update, op)"
+)
 continuations, continuations_norms = {}, {}
 for seed in range(5):
     max_abs, norms, first = continue_unguarded(bad.w, bad.b, lr_bad, seed)
@@ -284,17 +296,27 @@ for seed in range(5):
     t_nan, op_nan, idx, w_at, _, ops = first["nan"]
     terms = nan_terms(op_nan, idx, w_at, ops) if op_nan in ("X_B @ w", "X_B.T @ r") else None
     # Update t of the continuation is update n0 + 1 + t of the run.
+    t_grad, t_w = first["grad inf"][0], first["w inf"][0]
+    nan_weights = int(ops["w - lr * gradient"].isnan().sum())
     print(
-        f"{seed:>5}  {n0 + 1 + t_inf:>6}, {op_inf:<26}{n0 + 1 + first['w inf'][0]:>7}  "
+        f"{seed:>5}  {n0 + 1 + t_inf:>6}, {op_inf:<26}{n0 + 1 + t_grad:>9}{n0 + 1 + t_w:>7}  "
         f"{n0 + 1 + t_nan:>6}, {op_nan}"
     )
-    assert terms is not None, f"the first NaN came from {op_nan}, not a matrix product"
-    assert bool((terms == math.inf).any() and (terms == -math.inf).any())
     print(
         f"{'':>7}terms of the NaN entry: {int((terms == math.inf).sum())} are +inf, "
         f"{int((terms == -math.inf).sum())} are -inf, {int(terms.isnan().sum())} NaN, "
-        f"{int(terms.isfinite().sum())} finite"
+        f"{int(terms.isfinite().sum())} finite; NaN weights after that update: "
+        f"{nan_weights} of {problem.num_inputs}"
     )
+    # The prose relies on these: the loss overflows first, the weights much later (in the
+    # run's count of updates), and a matrix product's inf - inf makes the first NaN, which the
+    # same update spreads to every weight.
+    assert op_inf == "r ** 2"
+    assert t_inf <= t_grad <= t_w
+    assert n0 + 1 + t_w > 1.5 * (n0 + 1 + t_inf)
+    assert terms is not None, f"the first NaN came from {op_nan}, not a matrix product"
+    assert bool((terms == math.inf).any() and (terms == -math.inf).any())
+    assert nan_weights == problem.num_inputs
 
 # %%
 # The whole story on one axis
@@ -378,15 +400,19 @@ lr_good = lr_star / 2
 good = train(lr_good)
 print(
     f"lr = {lr_good:.4f}: diverged {good.diverged}, "
-    f"final train loss {good.history.train_loss[-1]:.3g}"
+    f"final train loss {good.history.train_loss[-1]:.3g} (initially {initial_loss:.3g})"
 )
+assert not good.diverged
+assert good.history.train_loss[-1] < 1e-6 * initial_loss
 
 # %%
 # Fix 2: gradient clipping
 # ------------------------
 # ``max_grad_norm=C`` rescales the gradient of each update to norm at most :math:`C` before the
-# step (the rule of :func:`torch.nn.utils.clip_grad_norm_`), so one update moves the parameters
-# by at most :math:`\eta C`; ``record_grad_norm=True`` keeps the norm *before* clipping. At
+# step (the rule of :func:`torch.nn.utils.clip_grad_norm_`), so in
+# :func:`~weightdecay.trainer.train_scratch`, where the penalty is part of the loss, one update
+# moves the parameters by at most :math:`\eta C` (see below for where that bound fails);
+# ``record_grad_norm=True`` keeps the norm *before* clipping. At
 # ``lr = 0.1``, which diverged above, clipping keeps the run finite. It does not make 0.1 a
 # stable learning rate: whenever the gradient gets small near the minimum, the unstable
 # directions grow again until clipping caps the step at :math:`\eta C`. The run hovers at a loss
@@ -437,6 +463,75 @@ ax.legend(
 plt.show()
 
 # %%
+# What clipping does not bound
+# ----------------------------
+# The bound :math:`\eta C` is a property of the clipped gradient, so it holds only when
+# everything that moves the parameters goes through that gradient. In
+# :func:`~weightdecay.trainer.train_scratch` the L2 penalty (or the L1 penalty by its
+# subgradient) is part of the loss, and its gradient is clipped with the rest. Three updates
+# escape the bound:
+#
+# * :func:`~weightdecay.trainer.train_concise` with ``weight_decay``: the optimizer adds
+#   ``weight_decay * w`` to the gradient *after* clipping, so a step moves the weights by up to
+#   :math:`\eta(C + \mathrm{wd}\,\lVert w\rVert)`;
+# * Adam (``optimizer="adam"`` or ``"adamw"``): it divides the clipped gradient by its own
+#   running size, so each coordinate moves by about :math:`\eta` whatever :math:`C` is;
+# * the proximal L1 step (``l1_update="proximal"``), which soft-thresholds after the clipped
+#   step, by up to :math:`\eta\lambda` per weight.
+#
+# We measure one full-batch update of each from the initial weights above, at the notebook's
+# learning rate with :math:`C = 1` (the clipping is active: every initial gradient norm is far
+# above 1), in float64 so that the small steps are measured exactly, and compare the distance
+# that :math:`(w, b)` moved with :math:`\eta C`.
+from weightdecay.trainer import train_concise
+
+problem64 = make_problem(seed=0, dtype=torch.float64)
+start64 = (w0.double(), b0.double())
+lr_clip = 0.003
+one_update = {
+    "lr": lr_clip,
+    "max_grad_norm": clip,
+    "batch_size": problem64.n_train,
+    "num_epochs": 1,
+    "initial": start64,
+    "record_grad_norm": True,
+}
+one_step = {
+    "scratch, L2 penalty (lambda = 3.5)": train_scratch(problem64, lambd=3.5, **one_update),
+    "concise SGD, no weight_decay": train_concise(problem64, **one_update),
+    "concise SGD, weight_decay = 7": train_concise(problem64, weight_decay=7.0, **one_update),
+    "concise Adam, no weight_decay": train_concise(problem64, optimizer="adam", **one_update),
+    "concise AdamW, weight_decay = 7": train_concise(
+        problem64, optimizer="adamw", weight_decay=7.0, **one_update
+    ),
+    "scratch, proximal L1 (lambda = 2)": train_scratch(
+        problem64, lambd=2.0, penalty="l1", l1_update="proximal", **one_update
+    ),
+}
+
+
+def distance_moved(result):
+    """How far one run moved (w, b) from its start."""
+    w_start, b_start = result.initial
+    return float(torch.cat([(result.w - w_start).ravel(), (result.b - b_start).ravel()]).norm())
+
+
+bound = lr_clip * clip
+print(f"lr = {lr_clip}, C = {clip}: eta * C = {bound:.3g}")
+print(f"{'one update of':<36}{'gradient norm':>14}{'distance moved':>16}{'/ (eta C)':>11}")
+moved_by = {}
+for name, result in one_step.items():
+    moved_by[name] = distance_moved(result)
+    print(
+        f"{name:<36}{result.history.grad_norm[0]:>14.3g}{moved_by[name]:>16.3g}"
+        f"{moved_by[name] / bound:>11.3g}"
+    )
+within, beyond = list(moved_by)[:2], list(moved_by)[2:]
+assert all(one_step[name].history.grad_norm[0] > 10 * clip for name in one_step)
+assert all(0.99 * bound < moved_by[name] <= bound for name in within)
+assert all(moved_by[name] > 5 * bound for name in beyond)
+
+# %%
 # A NaN in the data
 # -----------------
 # A single missing value in the features is another, faster road to NaN: its row's residual is
@@ -451,6 +546,7 @@ r = X_bad[:5] @ w0 - y[:5]
 g = X_bad[:5].T @ r / 5
 print(f"NaN residuals in the batch: {int(r.isnan().sum())} of 5")
 print(f"NaN entries of the gradient: {int(g.isnan().sum())} of {g.numel()}")
+assert int(g.isnan().sum()) == g.numel()
 try:
     Problem(X_bad, y, problem.X_test, problem.y_test, problem.true_w, problem.true_b)
 except ValueError as error:
@@ -462,16 +558,20 @@ except ValueError as error:
 # Inf is not "weights too large" in general, and NaN is not "division by zero". Too large a
 # learning rate makes :math:`|1 - \eta L| > 1` along the sharpest direction, so the error
 # grows geometrically; the loss overflows float32 first (its squared residuals pass
-# ``finfo.max``), the weights much later. NaN appears only once infinities meet: in the unguarded
+# ``finfo.max``), the weights much later (the printed update numbers). NaN appears only once
+# infinities meet: in the unguarded
 # continuations the first NaN was always produced by a matrix product summing ``+inf`` and
 # ``-inf`` terms (the printed counts). A NaN in the input produces NaN in one step, without any
 # infinity.
 #
 # The learning rate is what decides: on this data the measured threshold sits well below :math:`2/L`
 # of the full batch (the printed ratio) and above :math:`2/L` of the worst minibatch; every run of
-# the sweep below it ended with a lower loss than it started with. Clipping with ``max_grad_norm``
-# keeps an unstable run finite but leaves it at a loss floor; it is a guard against rare large
-# gradients, not a substitute for a stable learning rate. :func:`~weightdecay.trainer.train_scratch`
+# the sweep below it stayed finite and ended with a lower training loss than at its first
+# evaluation (epoch 5), the criterion of the sweep. Clipping with ``max_grad_norm`` keeps an
+# unstable run finite but leaves it at a loss floor; it is a guard against rare large gradients,
+# not a substitute for a stable learning rate, and it bounds a step by :math:`\eta C` only when
+# every part of the update goes through the clipped gradient (not with the concise trainer's
+# ``weight_decay``, nor with Adam). :func:`~weightdecay.trainer.train_scratch`
 # and :func:`~weightdecay.trainer.train_concise` detect the first non-finite loss, gradient or
 # parameter and raise :class:`~weightdecay.results.DivergenceError` (a ``FloatingPointError``) with
 # the epoch, the update, the learning rate and the hint, or, with ``on_divergence="stop"``, return

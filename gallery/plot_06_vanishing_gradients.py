@@ -5,15 +5,15 @@ Vanishing and exploding gradients
 
 The course notebook asks whether vanishing gradients are caused by the sigmoid, and whether
 ReLU cures them. Its answer, "sigmoid easily causes vanishing gradients, ReLU only lowers the
-probability", points the right way but misses the other half of the story: the scale of the
-initial weights. Backpropagation multiplies the gradient, layer after layer, by the weights and
-by the derivative of the activation. The sigmoid's derivative is at most 1/4, so unless the
-weights make up for it every layer shrinks the gradient. ReLU's derivative is 0 or 1, which
-removes that factor, but the weights still multiply: with a badly scaled initialization the
-gradient of a ReLU network vanishes or explodes too, and a unit whose input is always negative
-is dead. Below we measure the gradient of every layer of deep sigmoid, tanh and ReLU networks
-with PyTorch's default, Xavier and Kaiming initializations, before and after some training, and
-count the dead ReLU units.
+probability", is right as far as it goes, but it leaves out the initialization and the depth.
+Backpropagation multiplies the gradient, layer after layer, by the weights and by the derivative
+of the activation. The sigmoid's derivative is at most 1/4, so unless the weights make up for it
+every layer shrinks the gradient. ReLU's derivative is 0 or 1, which removes that factor, but
+the weights still multiply: with a badly scaled initialization the gradient of a ReLU network
+vanishes or explodes too, and a unit whose input is always negative is dead. Below we measure
+the gradient of every layer of deep sigmoid, tanh and ReLU networks with PyTorch's default,
+Xavier and Kaiming initializations, before and after some training, find out what makes
+PyTorch's default vanish, and count the dead ReLU units.
 """
 
 # Authors: The weightdecay developers
@@ -59,11 +59,6 @@ plt.show()
 # gradient of each ``nn.Linear`` weight, input side first; the last one is the output layer.
 from weightdecay.data import make_problem
 from weightdecay.networks import layer_grad_norms, mlp
-
-# Networks this small run faster on one thread than on several (no synchronization between
-# threads, which costs most on a busy machine); we restore the setting at the end of the page.
-threads = torch.get_num_threads()
-torch.set_num_threads(1)
 
 data = make_problem(n_train=64, num_inputs=16, true_w=0.25, noise=0.1, seed=0)
 X, y = data.X_train, data.y_train
@@ -176,6 +171,13 @@ for (act, init), values in by_depth.items():
         depths, values, styles[act], marker="o", ms=3, color=colors[init], label=f"{act}, {init}"
     )
     print(f"{act:>7}, {init:<8} factor per layer: {values[-1] ** (1 / depths[-1]):.3f}")
+# The prose relies on these: the vanishing configurations fall with depth, geometrically, and
+# the balanced ones stay balanced at every depth.
+for config, values in by_depth.items():
+    if verdicts[config] == "vanishes":
+        assert values[-1] < 1e-2 * values[1]
+    else:
+        assert all(VANISH < v < EXPLODE for v in values)
 first_at_30 = layer_grad_norms(build("sigmoid", "default", depth=30), X, y)[0]
 print(f"sigmoid, default, depth 30: first-layer gradient norm = {first_at_30}")
 assert first_at_30 == 0.0
@@ -218,6 +220,116 @@ for c in (0.5, 2.0):
     measured = scaled[c][0] / scaled[1.0][0]
     power = depth if c < 1 else 2 * depth
     print(f"c = {c:g}: first-layer gradient x {measured:.2e};  c ** {power} = {c**power:.2e}")
+    assert 1 / 3 < measured / c**power < 3
+# The ratio changes far less than the gradients, and Xavier's ReLU gradients are smaller than
+# Kaiming's in every layer.
+scaled_ratios = [ratio(n) for n in scaled.values()]
+assert max(scaled_ratios) / min(scaled_ratios) < 100
+assert all(
+    x < k for x, k in zip(at_init["relu", "xavier"], at_init["relu", "kaiming"], strict=True)
+)
+
+# %%
+# What makes PyTorch's default vanish: its biases
+# -----------------------------------------------
+# PyTorch's default draws each weight uniformly with bound :math:`1/\sqrt{\text{fan-in}}`,
+# a variance of :math:`1/(3\,\text{fan-in})`, a sixth of Kaiming's, and draws the biases from
+# the same range. By the argument above, a variance that is too small in every layer shrinks
+# every layer's gradient together, so it cannot by itself make the first-to-last ratio vanish.
+# We take the default networks of the table apart, over the same five seeds: once as they are,
+# once with their biases set to zero, and once as Kaiming networks scaled down to the default's
+# variance (:math:`c = 1/\sqrt 6`, zero biases). For each we print the median ratio, the median
+# gradient norm of the first and of the last layer, and how much the last hidden layer's output
+# varies from one example to the next (the norm of its deviation from the mean over the
+# examples, relative to its norm: 0 means the same output for every input).
+import math
+
+variants = {
+    "default": {"init": "default"},
+    "default, zero biases": {"init": "default", "zero_biases": True},
+    "Kaiming / sqrt(6)": {"init": "kaiming", "scale": 1 / math.sqrt(6)},
+}
+
+
+def build_variant(activation, seed, init, zero_biases=False, scale=1.0):
+    """A network of the table, with its biases zeroed or its weights scaled if asked."""
+    net = build(activation, init, seed=seed)
+    with torch.no_grad():
+        for layer in net:
+            if isinstance(layer, nn.Linear):
+                layer.weight.mul_(scale)
+                if zero_biases:
+                    layer.bias.zero_()
+    return net
+
+
+def input_dependence(net):
+    """How much the last hidden layer's output varies over the examples, relative to its size."""
+    with torch.no_grad():
+        h = net[:-1](X)
+    return float((h - h.mean(dim=0)).norm() / h.norm())
+
+
+anatomy, profiles = {}, {}
+print(
+    f"{'':<9}{'variant':<22}{'ratio':>9}{'first grad':>12}{'last grad':>11}{'input dependence':>18}"
+)
+for act in ("relu", "tanh"):
+    for name, options in variants.items():
+        nets = [build_variant(act, s, **options) for s in range(5)]
+        norms = [layer_grad_norms(net, X, y) for net in nets]
+        profiles[act, name] = norms[0]
+        anatomy[act, name] = {
+            "ratio": statistics.median(ratio(n) for n in norms),
+            "first": statistics.median(n[0] for n in norms),
+            "last": statistics.median(n[-1] for n in norms),
+            "input": statistics.median(input_dependence(net) for net in nets),
+        }
+        a = anatomy[act, name]
+        print(
+            f"{act:<9}{name:<22}{a['ratio']:>9.1e}{a['first']:>12.1e}{a['last']:>11.1e}"
+            f"{a['input']:>18.1e}"
+        )
+# The prose below relies on these, for both activations:
+for act in ("relu", "tanh"):
+    plain, no_bias, scaled_down = (anatomy[act, name] for name in variants)
+    assert plain["ratio"] < VANISH  # the default vanishes ...
+    assert VANISH < no_bias["ratio"] < EXPLODE
+    assert VANISH < scaled_down["ratio"] < EXPLODE
+    # ... and without biases it does not: the first layer's gradient stays as small, ...
+    assert 1 / 3 < plain["first"] / no_bias["first"] < 3
+    # ... every layer's gradient is far below Kaiming's (scale 1) without the biases, ...
+    kaiming_first = statistics.median(
+        layer_grad_norms(build(act, "kaiming", seed=s), X, y)[0] for s in range(5)
+    )
+    assert max(no_bias["first"], no_bias["last"]) < 1e-2 * kaiming_first
+    # ... and with them the last layer's gradient is large and its input ignores the data.
+    assert plain["last"] > 100 * no_bias["last"]
+    assert plain["input"] < 1e-2
+    assert no_bias["input"] > 0.1
+
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True, layout="constrained")
+for ax, act in zip(axes, ("relu", "tanh"), strict=True):
+    for name in variants:
+        ax.plot(layers, profiles[act, name], "o-", ms=3, label=name)
+    ax.plot(layers, at_init[act, "kaiming"], "o-", ms=3, color="C7", label="Kaiming")
+    ax.set_yscale("log")
+    ax.set_xlabel("layer (1 = input side)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title(f"{act}, seed 0")
+axes[0].set_ylabel("gradient norm of the layer's weight")
+axes[0].legend(fontsize="small")
+fig.suptitle("PyTorch's default initialization, taken apart")
+plt.show()
+
+# %%
+# Without its biases, the default network is balanced but small everywhere: its gradient is
+# tiny in the first and in the last layer alike, which is what a too-small variance does. With
+# its biases, the first layer's gradient is just as small, but the last layer's is large. The
+# signal shrinks from layer to layer until the biases dominate it; from then on the activations
+# no longer depend on the input (the printed input dependence), and the output layer, fed a
+# sizeable constant, keeps a sizeable gradient. The tiny ratio comes from the biases, not from
+# the variance. tanh, which behaves like the identity near 0, shows the same effect.
 
 # %%
 # After some training
@@ -330,22 +442,23 @@ ax.set_title("Dead ReLU units per layer")
 ax.legend(fontsize="small", ncol=2)
 plt.show()
 assert dead["xavier"][0] == dead["kaiming"][0]
-torch.set_num_threads(threads)
 
 # %%
 # Interpreting the results
 # ------------------------
-# The measurements answer the notebook's question more precisely than "sigmoid easily causes
-# vanishing gradients". With 15 layers, every sigmoid network vanished, whatever the
-# initialization: the derivative is at most 1/4, and neither Xavier nor Kaiming weights are
-# large enough to make up for it. Their input-side layers did not move measurably during
-# training, and none of the vanishing networks learned more than the mean of the target. tanh,
-# whose derivative is 1 at 0, was balanced with Xavier or Kaiming weights and vanished with
-# PyTorch's default weights (the printed verdicts). ReLU was balanced with Kaiming weights, as it
-# was designed to be, but vanished with the default weights, and with weights scaled by a
-# constant its gradients explode or vanish in every layer at once. ReLU also has its own failure,
-# dead units (the printed shares). So the activation decides whether a factor below 1 is built
-# into every layer, the initialization decides the scale, and depth raises both to a power.
+# The notebook's answer, "sigmoid easily causes vanishing gradients", is right, but it leaves
+# out the initialization and the depth. With 15 layers, every sigmoid network vanished, whatever
+# the initialization, Xavier included: the derivative is at most 1/4, and neither Xavier nor
+# Kaiming weights are large enough to make up for it. Their input-side layers did not move
+# measurably during training, and none of the vanishing networks learned more than the mean of
+# the target. tanh, whose derivative is 1 at 0, was balanced with Xavier or Kaiming weights.
+# ReLU was balanced with Kaiming weights, as it was designed to be. Both vanished with
+# PyTorch's default initialization, and the cause is its non-zero biases: with the biases
+# removed, the same weights give a balanced network whose gradients are small in every layer
+# together, as with any weights scaled down by a constant. ReLU also has its own failure, dead
+# units (the printed shares). So the activation decides whether a factor below 1 is built into
+# every layer, the initialization decides the scale (and, through the biases, what reaches the
+# deep layers), and depth raises both to a power.
 #
 # :func:`~weightdecay.networks.mlp` builds the networks, :func:`~weightdecay.networks.layer_grad_norms`
 # measures the gradient of each layer, and the :ref:`FAQ page <faq-vanishing-gradients>` gives

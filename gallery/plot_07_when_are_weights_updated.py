@@ -135,8 +135,14 @@ mean_sq = float(problem.X_train.pow(2).sum(dim=1).mean())
 unit = problem.X_train / problem.X_train.norm(dim=1, keepdim=True)
 cosines = (unit @ unit.T - torch.eye(problem.n_train)).abs()
 print(f"largest |cos| of the angle between two training examples: {float(cosines.max()):.2f}")
-for bs in (1, 5, 20):
-    print(f"batch size {bs:>2}: 1 - eta * mean ||x_i||^2 / |B| = {1 - lr * mean_sq / bs:.3f}")
+shrink = {bs: 1 - lr * mean_sq / bs for bs in (1, 5, 20)}
+for bs, factor in shrink.items():
+    print(f"batch size {bs:>2}: 1 - eta * mean ||x_i||^2 / |B| = {factor:.3f}")
+# The prose relies on these: nearly orthogonal examples, a small step per example for batch
+# sizes 5 and 20, and a step that removes most of the residual for batch size 1.
+assert float(cosines.max()) < 0.5
+assert min(shrink[5], shrink[20]) > 0.8
+assert shrink[1] < 0.5
 same_updates = runs[20].history.num_updates  # what batch size 20 makes in 100 epochs
 at_same = {}
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.5), sharey=True, layout="constrained")
@@ -159,6 +165,8 @@ axes[1].set_xscale("log")
 axes[0].set_ylabel("train loss (evaluated after each epoch)")
 axes[0].legend(fontsize="small")
 plt.show()
+final = {bs: runs[bs].history.train_loss[-1] for bs in (1, 5, 20)}
+assert final[1] < final[5] < final[20]  # per epoch, more updates mean faster progress
 assert 0.5 < at_same[5] / at_same[20] < 2  # "nearly coincide"
 assert at_same[1] < min(at_same[5], at_same[20])  # "stays ahead"
 

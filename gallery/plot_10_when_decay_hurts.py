@@ -21,14 +21,16 @@ the trade-off appears in its textbook form.
 # :math:`\eta = 0.003`, batches of 5, 100 epochs from :math:`\mathcal N(0, 1)` weights. Seed ``s``
 # is used both for the data (``make_problem(seed=s)``) and for training.
 #
-# The two truths give losses on very different scales, so each is compared with the *zero
-# predictor* (:math:`w = 0`, :math:`b = b^*`), whose expected half squared error is
-# :math:`\tfrac12(\lVert w^*\rVert^2 + \sigma^2)`: a model above that line does worse than
-# predicting the bias alone.
+# The two truths give losses on very different scales, so each run's test loss is divided by
+# that of the *zero predictor* on the same data, :func:`~weightdecay.evaluate.zero_predictor_loss`
+# (:math:`w = 0`, and the mean training label as the bias; its expected half squared error is
+# :math:`\tfrac12(\lVert w^*\rVert^2 + \sigma^2)(1 + 1/n)`). A ratio of 1 does as well as
+# predicting the mean label, above 1 worse, and 0 would be perfect.
 import numpy as np
 import torch
 
 from weightdecay.data import make_problem
+from weightdecay.evaluate import zero_predictor_loss
 from weightdecay.trainer import train_scratch
 
 seeds = range(4)
@@ -37,8 +39,10 @@ truths = (0.01, 1.0)
 sigma = 0.01  # make_problem's default label noise
 d = 200
 runs = {}  # (true_w, lambd) -> one TrainResult per seed
+baseline = {}  # true_w -> the zero predictor's test loss, one per seed
 for true_w in truths:
     problems = [make_problem(true_w=true_w, seed=s) for s in seeds]
+    baseline[true_w] = np.array([zero_predictor_loss(problem) for problem in problems])
     for lambd in [0.0, *lambdas]:
         runs[true_w, float(lambd)] = [
             train_scratch(problem, lambd=float(lambd), seed=s, eval_every=100)
@@ -46,59 +50,76 @@ for true_w in truths:
         ]
 
 
-def null_loss(true_w):
-    """Expected half squared error of w = 0, b = b*."""
-    return 0.5 * (d * true_w**2 + sigma**2)
-
-
 def test_losses(true_w, lambd):
     return np.array([run.history.test_loss[-1] for run in runs[true_w, float(lambd)]])
 
 
-best = {}
+def relative(true_w, lambd):
+    """Median over the seeds of the test loss divided by the zero predictor's on the same data."""
+    return float(np.median(test_losses(true_w, lambd) / baseline[true_w]))
+
+
+best, at_best, at_zero, at_largest = {}, {}, {}, {}
 for true_w in truths:
-    medians = [np.median(test_losses(true_w, lam)) for lam in lambdas]
+    medians = [relative(true_w, lam) for lam in lambdas]
     best[true_w] = float(lambdas[int(np.argmin(medians))])
+    at_best[true_w], at_zero[true_w] = min(medians), relative(true_w, 0.0)
+    at_largest[true_w] = medians[-1]
     print(
-        f"true_w = {true_w:g} (zero predictor {null_loss(true_w):.3g}): median test loss "
-        f"{np.median(test_losses(true_w, 0.0)):.4g} at lambda = 0, lowest {min(medians):.4g} "
-        f"at lambda = {best[true_w]:.3g}, {medians[-1]:.4g} at lambda = {lambdas[-1]:g}"
+        f"true_w = {true_w:g}: zero predictor's test loss {np.median(baseline[true_w]):.3g} "
+        f"(median); test loss / zero predictor's (median): {at_zero[true_w]:.4g} at lambda = 0, "
+        f"lowest {at_best[true_w]:.3g} at lambda = {best[true_w]:.3g}, "
+        f"{at_largest[true_w]:.3g} at lambda = {lambdas[-1]:g}"
     )
 print(f"best lambda, true weights 0.01 / true weights 1.0: {best[0.01] / best[1.0]:.3g}")
+print(
+    f"true weights 1.0: the best lambda's test loss is {at_zero[1.0] / at_best[1.0]:.2f} times "
+    f"smaller than lambda = 0's, and {1 - at_best[1.0]:.0%} below the zero predictor's"
+)
+# The prose below relies on these.
+assert at_zero[0.01] > 1000  # lambda = 0 is orders of magnitude worse than the zero predictor
+assert 0.7 < at_best[0.01] < 1.1  # the best lambda gets about to the zero predictor, no further
+assert best[0.01] > best[1.0]
+assert 1.6 < at_zero[1.0] / at_best[1.0] < 2.6  # "about two"
+assert 0.6 < at_best[1.0] < 0.95  # "only somewhat below the zero predictor"
+assert 1.05 * at_best[1.0] < at_largest[1.0] < 1.02  # climbs back towards the zero predictor
 
 # %%
 # Where the minimum lies
 # ----------------------
-# With small true weights the test loss falls by orders of magnitude until :math:`\lambda` is
-# large, and at the largest :math:`\lambda` it is still below the zero predictor's: shrinking to
-# zero costs almost nothing when the truth is almost zero. With true weights 1.0 the minimum sits
-# at a smaller :math:`\lambda` (the printed ratio of the two best values), and beyond it the loss
-# climbs back to, and past, that of the zero predictor (printed above). Note the scales: with 20
-# examples for 200 weights, even the best model for true weights 1.0 is only somewhat better than
-# predicting the bias.
+# With small true weights the test loss falls by orders of magnitude as :math:`\lambda` grows,
+# down to about the zero predictor's and no further: shrinking to zero costs almost nothing when
+# the truth is almost zero, and 20 examples cannot learn 200 weights of 0.01 better than that.
+# With true weights 1.0 the minimum sits at a smaller :math:`\lambda` (the printed ratio of the
+# two best values), and beyond it the loss climbs back towards the zero predictor's. There,
+# decay at its best lowers the test loss of :math:`\lambda = 0` by a factor of about two, but
+# stays only somewhat below the zero predictor (both printed): with 20 examples for 200 weights,
+# no :math:`\lambda` learns much of :math:`w^*`.
 import matplotlib.pyplot as plt
 
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharex=True)
 for j, (ax, true_w) in enumerate(zip(axes, truths, strict=True)):
-    losses = np.array([test_losses(true_w, lam) for lam in lambdas])
-    ax.plot(lambdas, np.median(losses, axis=1), "o-", color=f"C{j}", label="median over seeds")
+    ratios = np.array([test_losses(true_w, lam) / baseline[true_w] for lam in lambdas])
+    ax.plot(lambdas, np.median(ratios, axis=1), "o-", color=f"C{j}", label="median over seeds")
     ax.fill_between(
         lambdas,
-        losses.min(axis=1),
-        losses.max(axis=1),
+        ratios.min(axis=1),
+        ratios.max(axis=1),
         color=f"C{j}",
         alpha=0.2,
         label="min to max",
     )
-    ax.axhline(np.median(test_losses(true_w, 0.0)), color=f"C{j}", ls=":", label=r"$\lambda = 0$")
-    ax.axhline(null_loss(true_w), color="black", lw=0.8, label="zero predictor")
+    ax.axhline(at_zero[true_w], color=f"C{j}", ls=":", label=r"$\lambda = 0$ (median)")
+    ax.axhline(1.0, color="black", lw=0.8, label="zero predictor")
     ax.axvline(best[true_w], color="C7", ls="--", lw=0.8)
     ax.set_xscale("log")
-    ax.set_yscale("log")
+    # Orders of magnitude for the small truth; a factor of two for the large one.
+    ax.set_yscale("log" if true_w < 0.1 else "linear")
     ax.set_xlabel(r"$\lambda$ (L2 penalty)")
     ax.set_title(f"true weights {true_w:g}")
-    ax.legend(fontsize="small")
-axes[0].set_ylabel("test loss after 100 epochs")
+axes[0].legend(fontsize="small", loc="lower left")
+axes[1].legend(fontsize="small", loc="upper right", bbox_to_anchor=(1, 0.92))
+axes[0].set_ylabel("test loss / zero predictor's, after 100 epochs")
 fig.tight_layout()
 
 # %%
@@ -132,6 +153,7 @@ minus = train_scratch(check_problem, lambd=3.0, initial=(-w0, b0))
 zero = train_scratch(check_problem, lambd=3.0, initial=(torch.zeros(d, 1), b0))
 gap = ((plus.w + minus.w) / 2 - zero.w).abs().max()
 print(f"largest |mean of the runs from w0 and -w0 - run from 0| = {float(gap):.1e}")
+assert float(gap) < 1e-5
 
 
 def decompose(true_w, lambd):
@@ -148,9 +170,10 @@ def decompose(true_w, lambd):
     return np.mean(bias2), np.mean(variance)
 
 
+decomposed = {}
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharex=True)
 for ax, true_w in zip(axes, truths, strict=True):
-    parts = np.array([decompose(true_w, lam) for lam in lambdas])
+    parts = decomposed[true_w] = np.array([decompose(true_w, lam) for lam in lambdas])
     ax.loglog(lambdas, parts[:, 0], "o-", color="C3", label="bias²")
     ax.loglog(lambdas, parts[:, 1], "s-", color="C0", label="variance (start)")
     ax.loglog(lambdas, parts.sum(axis=1), color="black", lw=1, label="sum")
@@ -167,7 +190,12 @@ for ax, true_w in zip(axes, truths, strict=True):
         f"(lambda = {lambdas[0]:g} to {lambdas[-1]:g}); (bias^2 + variance + sigma^2) / 2 over "
         f"measured test loss: {np.min(predicted / measured):.2f} to {np.max(predicted / measured):.2f}"
     )
+    assert 0.8 < np.min(predicted / measured) <= np.max(predicted / measured) < 1.25
+    assert parts[0, 0] > 0.8 * d * true_w**2  # bias^2 near ||w*||^2 even at small lambda
+    assert abs(parts[-1, 0] / (d * true_w**2) - 1) < 0.05  # ... and ||w*||^2 at the largest
 fig.tight_layout()
+# The variance does not depend on w*: the same in both panels, up to rounding.
+assert np.allclose(decomposed[0.01][:, 1], decomposed[1.0][:, 1], rtol=1e-3)
 
 
 # %%
@@ -205,12 +233,13 @@ fig.tight_layout()
 # :math:`\tfrac{\sigma^2}{n}\sum_i s_i/(s_i + \lambda)^2` for the weights plus
 # :math:`\tfrac{\sigma^2}{n}\big(1 + \sum_i (V^\top\bar x)_i^2\, s_i/(s_i + \lambda)^2\big)`
 # for the intercept. One eigendecomposition per data set gives every :math:`\lambda` at once. We
-# use 400 training examples (twice the number of weights) and 10 data seeds; the printed check
-# compares the expected test loss with the one measured on the test sets of the actual fits. For
-# a Gaussian prior
-# :math:`w_i \sim \mathcal N(0, \tau^2)` the best :math:`\lambda` is :math:`\sigma^2 / (n\tau^2)`
-# (see :ref:`explanation-bayesian`); with :math:`\tau` equal to the true weight it is printed
-# next to the measured optimum.
+# use 400 training examples (twice the number of weights), 1000 test examples and 10 data seeds;
+# the printed check compares the expected test loss with the one measured on the test sets of
+# the actual fits, and the losses are divided by the zero predictor's (its mean over the 10 data
+# sets). For a Gaussian prior :math:`w_i \sim \mathcal N(0, \tau^2)` the best :math:`\lambda`
+# is :math:`\sigma^2 / (n\tau^2)` (see :ref:`explanation-bayesian`); with :math:`\tau` equal to
+# the true weight it is printed next to the measured optimum, with the distance between the two
+# in steps of the :math:`\lambda` grid.
 def ridge_bias_variance(problem, lambdas):
     """Exact bias^2 and noise variance of the ridge fit on one data set, for every lambda,
     and the measured test loss of the fit to the actual (noisy) labels."""
@@ -238,39 +267,56 @@ def ridge_bias_variance(problem, lambdas):
 
 n_big = 400
 fine = np.logspace(-8, 2, 51)
-harmless = {}
+grid_step = float(np.log10(fine[1] / fine[0]))  # decades between neighbouring lambdas
+harmless, share_at_three = {}, {}
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
 for ax, true_w in zip(axes, truths, strict=True):
-    problems = [make_problem(true_w=true_w, n_train=n_big, seed=s) for s in range(10)]
+    problems = [make_problem(true_w=true_w, n_train=n_big, n_test=1000, seed=s) for s in range(10)]
+    zero_loss = float(np.mean([zero_predictor_loss(problem) for problem in problems]))
     parts = [ridge_bias_variance(problem, fine) for problem in problems]
     bias2, variance, measured = (
         torch.stack(part).mean(0).numpy() for part in zip(*parts, strict=True)
     )
     total = 0.5 * (bias2 + variance + sigma**2)
-    ax.loglog(fine, total / null_loss(true_w), color="black", label="expected test loss")
-    ax.loglog(fine, 0.5 * bias2 / null_loss(true_w), color="C3", ls="--", label="bias² part")
-    ax.loglog(fine, 0.5 * variance / null_loss(true_w), color="C0", ls=":", label="variance part")
+    ax.loglog(fine, total / zero_loss, color="black", label="expected test loss")
+    ax.loglog(fine, 0.5 * bias2 / zero_loss, color="C3", ls="--", label="bias² part")
+    ax.loglog(fine, 0.5 * variance / zero_loss, color="C0", ls=":", label="variance part")
     bayes = sigma**2 / (n_big * true_w**2)
     ax.axvline(bayes, color="C2", lw=0.8, label=r"$\sigma^2/(n\tau^2)$")
     ax.set_xlabel(r"$\lambda$")
     ax.set_title(f"ridge, n = {n_big}, true weights {true_w:g}")
     ax.legend(fontsize="small", loc="lower right")
     best_fine = float(fine[int(np.argmin(total))])
+    steps_off = abs(np.log10(best_fine / bayes)) / grid_step
     at_three = float(np.interp(np.log(3.0), np.log(fine), total))
+    share_at_three[true_w] = at_three / zero_loss
     harmless[true_w] = float(fine[total <= 1.1 * total.min()].max())
     print(
-        f"ridge, true_w = {true_w:g}: best lambda {best_fine:.2g} (sigma^2 / (n tau^2) = {bayes:.2g}); "
-        f"expected test loss {total[0]:.3g} at lambda = {fine[0]:g}, {total.min():.3g} at the best, "
-        f"{at_three:.3g} at lambda = 3, zero predictor {null_loss(true_w):.3g}; "
-        f"within 10% of the best up to lambda = {harmless[true_w]:.2g}"
+        f"ridge, true_w = {true_w:g}: best lambda {best_fine:.2g}, sigma^2 / (n tau^2) = "
+        f"{bayes:.2g} ({steps_off:.1f} grid steps apart); expected test loss {total[0]:.3g} at "
+        f"lambda = {fine[0]:g}, {total.min():.3g} at the best, {at_three:.3g} at lambda = 3; "
+        f"zero predictor {zero_loss:.3g}; within 10% of the best up to lambda = "
+        f"{harmless[true_w]:.2g}"
+    )
+    print(
+        f"    at lambda = 3 the expected test loss is {share_at_three[true_w]:.2f} of the zero "
+        f"predictor's, at the best {total.min() / zero_loss:.2g}"
     )
     print(
         f"    check: measured over expected test loss, over all lambdas: "
         f"{np.min(measured / total):.2f} to {np.max(measured / total):.2f}"
     )
+    # The prose relies on these.
+    assert 0.9 < np.min(measured / total) <= np.max(measured / total) < 1.1
+    assert steps_off <= 1.0  # the optimum agrees with sigma^2 / (n tau^2)
+    assert total[0] < 1.1 * total.min()  # no decay at all is nearly optimal ...
+    assert at_three > 10 * total[0]  # ... and the book's lambda = 3 is far worse
+    assert 0.4 < share_at_three[true_w] < 0.8
 axes[0].set_ylabel("loss / zero predictor's loss")
 fig.tight_layout()
 print(f"harmless range, true weights 0.01 / true weights 1.0: {harmless[0.01] / harmless[1.0]:.3g}")
+assert harmless[0.01] > harmless[1.0]
+assert abs(share_at_three[0.01] - share_at_three[1.0]) < 0.05  # the same for either truth
 
 # %%
 # Interpreting the results
@@ -278,17 +324,19 @@ print(f"harmless range, true weights 0.01 / true weights 1.0: {harmless[0.01] / 
 # * Weight decay trades variance for bias, and the price of the bias grows with the size of the
 #   true weights. The best :math:`\lambda` is therefore smaller when the true weights are large:
 #   in the sweep with :func:`weightdecay.trainer.train_scratch` the printed ratio of the two best
-#   values, and for ridge with enough data the measured optimum lands on
-#   :math:`\sigma^2/(n\tau^2)`, which falls with the square of the weights.
+#   values, and for ridge with enough data the measured optimum agrees with
+#   :math:`\sigma^2/(n\tau^2)`, which falls with the square of the weights, to within one step of
+#   the grid (printed).
 # * A :math:`\lambda` chosen for small weights is harmful for large ones. With 400 examples the
 #   decay stays harmless (within 10% of the best) only up to the printed :math:`\lambda`, which
-#   is smaller for true weights 1.0 than for 0.01 by the printed ratio, and the book's :math:`\lambda = 3`
-#   loses a large share of the zero predictor's loss for either truth, while no decay at all would
-#   be nearly optimal.
+#   is smaller for true weights 1.0 than for 0.01 by the printed ratio. At the book's
+#   :math:`\lambda = 3` the expected test loss is still the printed fraction of the zero
+#   predictor's, the same for either truth, while no decay at all would be nearly optimal.
 # * In the book's own setting decay still beats :math:`\lambda = 0` for both truths, because its
 #   main job there is to erase the random start in the directions that 20 examples never see:
 #   that is variance, and it is the same whatever :math:`w^*` is. What depends on :math:`w^*` is how
-#   far :math:`\lambda` can go before the bias takes over.
+#   far :math:`\lambda` can go before the bias takes over. Neither truth is learned from 20
+#   examples: the best :math:`\lambda` ends near the zero predictor's test loss.
 # * The corrected FAQ answer is :ref:`faq-large-weights`; the penalty is
 #   :func:`weightdecay.penalty.l2_penalty`, and :ref:`explanation-bayesian` derives the best
 #   :math:`\lambda` from a Gaussian prior.

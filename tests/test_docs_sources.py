@@ -29,8 +29,15 @@ FAQ_PAGES = [
     "vanishing-gradients.md",
     "weight-updates.md",
     "large-weights.md",
+    "double-descent.md",
 ]
-EXPLANATION_PAGES = ["index.md", "update-rule.md", "weight-decay-vs-l2.md"]
+EXPLANATION_PAGES = [
+    "index.md",
+    "update-rule.md",
+    "weight-decay-vs-l2.md",
+    "bayesian-view.md",
+    "exercises.md",
+]
 TUTORIALS = [
     "README.rst",
     "plot_01_overfitting.py",
@@ -125,6 +132,17 @@ def test_gallery_script_ends_with_interpretation(script: Path) -> None:
     assert headed[-1] == "Interpreting the results", (
         f"{script.name}: the last section is {headed[-1]!r}, not 'Interpreting the results'"
     )
+
+
+def test_landing_page_links_every_explanation_page() -> None:
+    index = (DOCS / "index.md").read_text(encoding="utf-8")
+    linked = set(re.findall(r"\{ref\}`(?:[^`<]*<)?([\w-]+)>?`", index))
+    for page in sorted((DOCS / "explanation").glob("*.md")):
+        if page.name == "index.md":
+            continue
+        label = re.match(r"\((\S+)\)=", page.read_text(encoding="utf-8"))
+        assert label, f"{page.name} has no label on its first line"
+        assert label.group(1) in linked, f"docs/index.md does not link {page.name}"
 
 
 def test_landing_page_figure_comes_from_the_gallery() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
@@ -146,3 +148,21 @@ def test_repr_and_config() -> None:
     assert path.config["penalty"] == "l1"
     assert path.config["num_epochs"] == 10
     assert json.loads(json.dumps(path.to_dict(), allow_nan=False))["config"] == path.config
+
+
+def test_the_path_leaves_torchs_threads_and_batched_solves_alone() -> None:
+    # In a fresh interpreter with torch's default threads: after a path, the thread count is
+    # unchanged and a batched linear solve is still right (torch 2.13's CPU build gets it wrong
+    # once set_num_threads has been called with 2 or more, which the engine used to do).
+    code = """
+import torch
+from weightdecay import make_problem, regularization_path
+threads = torch.get_num_threads()
+regularization_path(make_problem(), [0.1, 1.0], num_epochs=2)
+assert torch.get_num_threads() == threads
+g = torch.Generator().manual_seed(0)
+A = torch.randn(4, 200, 200, generator=g, dtype=torch.float64) + 20 * torch.eye(200, dtype=torch.float64)
+b = torch.randn(4, 200, 1, generator=g, dtype=torch.float64)
+assert float((A @ torch.linalg.solve(A, b) - b).abs().max()) < 1e-10
+"""
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=300)

@@ -11,7 +11,7 @@ from typing import Any
 
 
 def reset_torch_and_figures(gallery_conf: dict[str, Any], fname: str) -> None:
-    """Close every figure and seed torch's global RNG before each example runs.
+    """Close every figure, seed torch's global RNG and use one thread before each example runs.
 
     The package itself never reads the global RNG (every draw takes an explicit
     ``torch.Generator``); this makes any ``torch.randn`` an example calls without a generator
@@ -23,3 +23,7 @@ def reset_torch_and_figures(gallery_conf: dict[str, Any], fname: str) -> None:
 
     plt.close("all")
     torch.manual_seed(0)
+    # The tutorials' models and factorizations are small: one thread runs them fastest, and a
+    # busy machine does not stall it. Set once and never raised again: in torch 2.13's CPU build,
+    # calling set_num_threads with 2 or more breaks batched torch.linalg.solve afterwards.
+    torch.set_num_threads(1)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from weightdecay.data import make_problem
 from weightdecay.evaluate import zero_predictor_loss
-from weightdecay.networks import layer_grad_norms, mlp
+from weightdecay.networks import decay_param_groups, layer_grad_norms, mlp
 from weightdecay.path import PathResult, regularization_path
 from weightdecay.penalty import ElasticNet, l1_penalty, l2_penalty
 from weightdecay.plot import plot_coefficients, plot_history, plot_path
@@ -21,6 +21,7 @@ from weightdecay.problem import Problem
 from weightdecay.results import Divergence, DivergenceError, History, TrainResult
 from weightdecay.ridge import ridge_closed_form
 from weightdecay.selection import LambdaSelection, select_lambda_cv, select_lambda_holdout
+from weightdecay.theory import min_norm_risk, optimal_ridge_lambda, ridge_risk
 from weightdecay.trainer import train_concise, train_scratch
 
 __version__ = "0.2.0.dev0"
@@ -35,16 +36,20 @@ __all__ = [
     "Problem",
     "TrainResult",
     "__version__",
+    "decay_param_groups",
     "l1_penalty",
     "l2_penalty",
     "layer_grad_norms",
     "make_problem",
+    "min_norm_risk",
     "mlp",
+    "optimal_ridge_lambda",
     "plot_coefficients",
     "plot_history",
     "plot_path",
     "regularization_path",
     "ridge_closed_form",
+    "ridge_risk",
     "select_lambda_cv",
     "select_lambda_holdout",
     "train_concise",

@@ -26,7 +26,6 @@ evaluation; the other columns train on.
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -40,7 +39,7 @@ from weightdecay.penalty import penalty_parts, soft_threshold
 from weightdecay.results import Divergence
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
 
     from weightdecay._settings import Settings
     from weightdecay.problem import Problem
@@ -87,28 +86,27 @@ def train_columns(
     train_losses: list[torch.Tensor] = []
     eval_losses: list[torch.Tensor] = []
     updates = 0
-    with _single_threaded():
-        for epoch in range(1, settings.num_epochs + 1):
-            for rows in batch_indices(n, settings.batch_size, generator=batch_gen):
-                step(W, b, X[..., rows, :], y[..., rows, :])
-                updates += 1
-            if epoch % settings.eval_every and epoch != settings.num_epochs:
-                continue
-            losses = _half_mse(X, y, W, b), _half_mse(*evaluation, W, b)
-            failed = alive & ~(torch.isfinite(losses[0]) & torch.isfinite(losses[1]))
-            if bool(failed.any()):
-                last = train_losses[-1] if train_losses else torch.full_like(losses[0], math.nan)
-                for flat in failed.flatten().nonzero().flatten().tolist():
-                    divergences[flat] = _divergence(epoch, updates, settings.lr, losses, last,
-                                                    kept[0], flat)  # fmt: skip
-                alive &= ~failed
-            keep = alive.unsqueeze(-2)
-            kept = (torch.where(keep, W, kept[0]), torch.where(keep, b, kept[1]))
-            epochs.append(epoch)
-            train_losses.append(losses[0].masked_fill(~alive, math.nan))
-            eval_losses.append(losses[1].masked_fill(~alive, math.nan))
-            if progress is not None:
-                progress(epoch)
+    for epoch in range(1, settings.num_epochs + 1):
+        for rows in batch_indices(n, settings.batch_size, generator=batch_gen):
+            step(W, b, X[..., rows, :], y[..., rows, :])
+            updates += 1
+        if epoch % settings.eval_every and epoch != settings.num_epochs:
+            continue
+        losses = _half_mse(X, y, W, b), _half_mse(*evaluation, W, b)
+        failed = alive & ~(torch.isfinite(losses[0]) & torch.isfinite(losses[1]))
+        if bool(failed.any()):
+            last = train_losses[-1] if train_losses else torch.full_like(losses[0], math.nan)
+            for flat in failed.flatten().nonzero().flatten().tolist():
+                divergences[flat] = _divergence(epoch, updates, settings.lr, losses, last,
+                                                kept[0], flat)  # fmt: skip
+            alive &= ~failed
+        keep = alive.unsqueeze(-2)
+        kept = (torch.where(keep, W, kept[0]), torch.where(keep, b, kept[1]))
+        epochs.append(epoch)
+        train_losses.append(losses[0].masked_fill(~alive, math.nan))
+        eval_losses.append(losses[1].masked_fill(~alive, math.nan))
+        if progress is not None:
+            progress(epoch)
     return Trained(
         epochs=epochs,
         train_loss=torch.stack(train_losses),
@@ -226,20 +224,3 @@ def _columnwise_grad(
     columns = W.detach().movedim(-1, 0).reshape(-1, d, 1)
     grads: torch.Tensor = torch.func.vmap(torch.func.grad(penalty))(columns)
     return grads.reshape(W.shape[-1], *W.shape[:-2], d).movedim(0, -1)
-
-
-@contextmanager
-def _single_threaded() -> Iterator[None]:
-    """Run torch's intra-op work on one thread, then restore the caller's setting.
-
-    Every operation here is small (a 5 x 200 batch against a 200 x K matrix): splitting it over
-    threads costs more in synchronization than it saves, and on a busy machine waiting threads
-    make a step take milliseconds instead of microseconds. scikit-learn limits its thread pools
-    around small loops the same way (``threadpoolctl``).
-    """
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)

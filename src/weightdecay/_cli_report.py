@@ -186,8 +186,12 @@ def write_plot(
     what: Sequence[Run] | PathResult,
     args: argparse.Namespace,
     validation: LambdaSelection | None = None,
+    baseline: float | None = None,
 ) -> None:
-    """Save the loss curves of the runs, or the lambda path, to the file --plot names."""
+    """Save the loss curves of the runs, or the lambda path, to the file --plot names.
+
+    ``baseline``: the zero predictor's test loss, drawn as a dotted line across the loss curves.
+    """
     if args.plot is None:
         return
     from matplotlib.figure import Figure  # noqa: PLC0415 - only when a plot is asked for
@@ -203,6 +207,10 @@ def write_plot(
         for run in what:
             if run.result.history.epochs:
                 plot_history(run.result.history, ax, label=run.label)
+        if baseline is not None:
+            ax.axhline(baseline, color="k", linestyle=":", linewidth=1.5,
+                       label="baseline: predict w = 0")  # fmt: skip
+            ax.legend()
         ax.set_title("train (solid) and test (dashed) loss")
     path: Path = args.plot
     fig.savefig(path, format=path.suffix.lower().lstrip(".") or "png")

@@ -12,6 +12,8 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+import torch
+
 from weightdecay._cli_options import PROG, build_parser
 from weightdecay._cli_report import (
     Run,
@@ -28,6 +30,7 @@ from weightdecay._cli_report import (
 from weightdecay._progress import progress_bar
 from weightdecay._validation import check_grid
 from weightdecay.data import make_problem
+from weightdecay.evaluate import squared_loss, zero_predictor_loss
 from weightdecay.path import regularization_path
 from weightdecay.penalty import ElasticNet, get_penalty, penalty_parts
 from weightdecay.selection import select_lambda_cv, select_lambda_holdout
@@ -96,7 +99,8 @@ def _run(args: argparse.Namespace) -> int:
     for run in runs:
         if run.result.divergence is not None:
             print(f"{PROG}: {divergence_line(run, args)}", file=sys.stderr)
-    write_plot(runs, args)
+    loss = torch.nn.MSELoss(reduction="none") if args.concise else squared_loss
+    write_plot(runs, args, baseline=zero_predictor_loss(problem, loss))
     write_json([run.payload() for run in runs], args)
     return 1 if any(run.result.diverged for run in runs) else 0
 

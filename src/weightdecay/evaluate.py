@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import torch
 
-if TYPE_CHECKING:
-    from weightdecay.problem import Problem
+from weightdecay.problem import Problem  # noqa: TC001 - autodoc evaluates the annotations
 
 __all__ = ["evaluate_loss", "squared_loss", "weight_norm", "zero_predictor_loss"]
 

@@ -1,4 +1,4 @@
-"""Deep networks: the MLPs of the vanishing-gradient study and per-layer gradient norms.
+"""Deep networks: MLPs, per-layer gradient norms, and the optimizer groups of weight decay.
 
 The linear model of the book lives in :mod:`weightdecay.model`; this module holds what a learner
 needs once they leave it.
@@ -13,9 +13,9 @@ from typing import Literal, TypeAlias
 import torch
 from torch import nn
 
-from weightdecay._validation import check_choice, check_int, check_tensor
+from weightdecay._validation import check_choice, check_int, check_nonnegative, check_tensor
 
-__all__ = ["Activation", "Init", "layer_grad_norms", "mlp"]
+__all__ = ["NORM_LAYERS", "Activation", "Init", "decay_param_groups", "layer_grad_norms", "mlp"]
 
 Activation: TypeAlias = Literal["sigmoid", "tanh", "relu"]
 Init: TypeAlias = Literal["default", "xavier", "kaiming"]
@@ -24,6 +24,30 @@ _ACTIVATIONS: dict[str, type[nn.Module]] = {"sigmoid": nn.Sigmoid, "tanh": nn.Ta
 _INITS: tuple[Init, ...] = ("default", "xavier", "kaiming")
 
 Loss = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+NORM_LAYERS: tuple[type[nn.Module], ...] = (
+    nn.BatchNorm1d,
+    nn.BatchNorm2d,
+    nn.BatchNorm3d,
+    nn.LazyBatchNorm1d,
+    nn.LazyBatchNorm2d,
+    nn.LazyBatchNorm3d,
+    nn.SyncBatchNorm,
+    nn.InstanceNorm1d,
+    nn.InstanceNorm2d,
+    nn.InstanceNorm3d,
+    nn.LazyInstanceNorm1d,
+    nn.LazyInstanceNorm2d,
+    nn.LazyInstanceNorm3d,
+    nn.GroupNorm,
+    nn.LayerNorm,
+    *((nn.RMSNorm,) if hasattr(nn, "RMSNorm") else ()),  # torch >= 2.4
+)
+"""The normalization layers of ``torch.nn``: :func:`decay_param_groups` exempts their parameters.
+
+Their weight and bias are a per-feature scale and shift, not a map between layers: decaying the
+scale pulls every normalized feature towards zero, whatever the data say.
+"""
 
 
 def mlp(
@@ -164,3 +188,112 @@ def layer_grad_norms(
     criterion = nn.MSELoss() if loss is None else loss
     grads = torch.autograd.grad(criterion(net(X), y), weights)
     return [float(torch.linalg.vector_norm(g)) for g in grads]
+
+
+def decay_param_groups(
+    model: nn.Module,
+    weight_decay: float,
+    *,
+    no_decay: tuple[type[nn.Module], ...] = NORM_LAYERS,
+) -> list[dict[str, object]]:
+    r"""Split a model's parameters into a decayed and an exempt ``torch.optim`` parameter group.
+
+    Weight matrices and convolution kernels are decayed; biases and the parameters of
+    normalization layers are not. Pass the result straight to an optimizer:
+    ``torch.optim.SGD(decay_param_groups(net, 1e-4), lr=0.1)``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The network.
+    weight_decay : float
+        The decay of the first group (finite, >= 0).
+    no_decay : tuple of type, default=NORM_LAYERS
+        Module types whose own parameters are all exempt, whatever their names. Every parameter
+        named ``bias``, in any module, is exempt too. Add ``nn.Embedding`` to exempt embeddings,
+        pass ``()`` to exempt only the biases.
+
+    Returns
+    -------
+    list of dict
+        ``[{"params": decayed, "weight_decay": weight_decay}, {"params": exempt,
+        "weight_decay": 0.0}]``, each list in the order of ``model.parameters()``. A group
+        that would be empty is left out, so every optimizer accepts the result.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not an ``nn.Module`` or ``no_decay`` is not a tuple of ``nn.Module``
+        subclasses.
+    ValueError
+        If ``weight_decay`` is negative or not finite, or the model has no parameter that
+        requires a gradient.
+
+    See Also
+    --------
+    NORM_LAYERS : the default ``no_decay``.
+
+    Notes
+    -----
+    A parameter that does not require a gradient (a frozen layer) is in neither group. A
+    parameter that is shared between modules (tied weights) is listed once; it is exempt if any
+    of the places it is registered exempts it.
+
+    The rule is the one of minGPT and Hugging Face's trainers (exempt by module type and by the
+    name ``bias``). timm exempts every parameter with fewer than two dimensions instead; on the
+    layers of ``torch.nn`` the two agree, except that timm also exempts one-dimensional weights
+    such as ``nn.PReLU``'s slopes, which this rule decays.
+
+    With SGD and ``weight_decay`` :math:`\lambda`, each step multiplies the decayed group by
+    :math:`1 - \eta\lambda` before subtracting the gradient step; the exempt group only
+    follows its gradient.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> net = nn.Sequential(nn.Linear(4, 8), nn.LayerNorm(8), nn.ReLU(), nn.Linear(8, 2))
+    >>> groups = decay_param_groups(net, 1e-2)
+    >>> [(g["weight_decay"], [tuple(p.shape) for p in g["params"]]) for g in groups]
+    [(0.01, [(8, 4), (2, 8)]), (0.0, [(8,), (8,), (8,), (2,)])]
+    >>> optimizer = torch.optim.SGD(groups, lr=0.1)
+    """
+    model, no_decay = _check_model(model), _check_module_types(no_decay)
+    weight_decay = check_nonnegative("weight_decay", weight_decay)
+    exempt_ids = {
+        id(param)
+        for module in model.modules()
+        for name, param in module.named_parameters(recurse=False)
+        if name == "bias" or isinstance(module, no_decay)
+    }
+    trainable = [p for p in model.parameters() if p.requires_grad]  # each shared tensor once
+    if not trainable:
+        msg = "model has no parameter that requires a gradient: there is nothing to optimize."
+        raise ValueError(msg)
+    decayed = [p for p in trainable if id(p) not in exempt_ids]
+    exempt = [p for p in trainable if id(p) in exempt_ids]
+    groups: list[dict[str, object]] = [
+        {"params": decayed, "weight_decay": weight_decay},
+        {"params": exempt, "weight_decay": 0.0},
+    ]
+    return [group for group in groups if group["params"]]
+
+
+def _check_model(model: object) -> nn.Module:
+    if not isinstance(model, nn.Module):
+        msg = f"model must be a torch.nn.Module, got {type(model).__name__}."
+        raise TypeError(msg)
+    return model
+
+
+def _check_module_types(no_decay: object) -> tuple[type[nn.Module], ...]:
+    if not (
+        isinstance(no_decay, tuple)
+        and all(isinstance(t, type) and issubclass(t, nn.Module) for t in no_decay)
+    ):
+        msg = (
+            "no_decay must be a tuple of torch.nn.Module subclasses, such as (nn.LayerNorm,), "
+            f"got {no_decay!r}."
+        )
+        raise TypeError(msg)
+    return no_decay

@@ -239,9 +239,10 @@ def regularization_path(
         w_k \leftarrow w_k - \eta\lambda_k\nabla P(w_k) - \frac{\eta}{|B|}\sum_{i\in B}
         x_i\,(x_i^\top w_k + b_k - y_i),
 
-    with the data term computed for all columns by two matrix products. The models are small, so
-    the loop runs on one CPU thread (the caller's thread setting is restored afterwards):
-    spreading such products over threads costs more than it saves.
+    with the data term computed for all columns by two matrix products. The models are small:
+    on a CPU, ``torch.set_num_threads(1)`` runs them fastest, and keeps a busy machine from
+    stalling the loop. The package never changes that setting itself: it is global, and in
+    torch 2.13's CPU build raising it again breaks batched ``torch.linalg.solve``.
 
     See Also
     --------
