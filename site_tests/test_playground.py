@@ -8,12 +8,18 @@ the strength the page shows, independently of the page's data file. It also chec
 makes no console error and no request to another host, fits a 375 px window, labels its slider
 and its charts, and works when opened from disk; it saves desktop and phone screenshots.
 
+When the Chinese site is built (``docs/_build/html/zh_CN/``), its playground must show Chinese
+labels (the raw HTML's, the charts' legends, axes and descriptions, the table of what the build
+computed), no English left from ``docs/_ext/playground_strings.py``, and the same numbers.
+
 Fixtures of the site test session (``site_tests/conftest.py``): ``site_url``, the served
 ``docs/_build/html`` with a trailing slash, and pytest-playwright's ``page`` on Debian's Chromium.
 """
 
 from __future__ import annotations
 
+import html
+import importlib.util
 import math
 import re
 from dataclasses import dataclass
@@ -27,10 +33,13 @@ from weightdecay.path import ZERO_TOL
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from types import ModuleType
 
     from playwright.sync_api import Page, Route, ViewportSize
 
 __all__ = [
+    "test_chinese_fits_a_phone_and_screenshots",
+    "test_chinese_labels_and_the_library_numbers",
     "test_concise_trainer_matches_train_concise",
     "test_fits_a_phone_and_screenshots",
     "test_playground_from_disk",
@@ -38,8 +47,10 @@ __all__ = [
     "test_slider_is_labelled_and_spans_the_grid",
 ]
 
-HTML = Path(__file__).resolve().parents[1] / "docs" / "_build" / "html"
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "docs" / "_build" / "html"
 SCREENSHOTS = HTML.parent / "screenshots"
+CHINESE = HTML / "zh_CN" / "playground.html"
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 375, "height": 812}
 REL = 2e-3  # the page shows 4 significant digits: a relative error of at most 5e-4
@@ -319,3 +330,150 @@ def test_playground_from_disk(page: Page) -> None:
         "document.getElementById('lambda-value').textContent)"
     )
     assert browser.problems == []
+
+
+# --------------------------------------------------------------------------------------------
+# The Chinese site
+# --------------------------------------------------------------------------------------------
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+_TEXTS_JS = """
+() => {
+  const texts = (selector) => Array.from(document.querySelectorAll(selector), (e) => e.textContent);
+  const root = document.getElementById("wd-playground");
+  const facts = document.querySelector(".wdp-facts-wrap");
+  return {
+    lang: document.documentElement.lang,
+    legends: texts("#wd-playground fieldset legend"),
+    loss_legend: texts("#wdp-loss-chart .wdp-legend text"),
+    weights_legend: texts("#wdp-weights-chart .wdp-legend text"),
+    lambda_legend: texts("#wdp-lambda-chart .wdp-legend text"),
+    axes: texts("#wd-playground .wdp-axis-label"),
+    readout_names: texts("#wd-playground dt"),
+    fact_names: texts("#wdp-facts th"),
+    caption: texts("#wdp-facts caption")[0],
+    valuetext: document.getElementById("lambda-slider").getAttribute("aria-valuetext"),
+    // Everything the page says, hidden modes and descriptions for screen readers included.
+    all: [root.textContent, facts.textContent,
+      ...Array.from(document.querySelectorAll("[aria-label], [aria-valuetext]"),
+        (e) => (e.getAttribute("aria-label") || "") + " " + (e.getAttribute("aria-valuetext") || ""))
+    ].join("\\n"),
+  };
+}
+"""
+
+
+def _widget_strings() -> ModuleType:
+    """docs/_ext/playground_strings.py, the tables of the widget's texts (no Sphinx needed)."""
+    spec = importlib.util.spec_from_file_location(
+        "playground_strings", ROOT / "docs" / "_ext" / "playground_strings.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _english_left(text: str) -> list[str]:
+    """The keys of the widget's strings whose English ``text`` still shows.
+
+    Each English string becomes a pattern: its markup dropped, its placeholders (and the empty
+    elements that the script fills, such as ``<span data-wdp-fact="zero_tol"></span>``) matching
+    any number. Strings that read the same in Chinese (``{name} = {value}``) or hold no English
+    word but names (``torch.optim``) are skipped.
+    """
+    strings = _widget_strings()
+    filled = re.compile(r"\{\w+\}|<(\w+)[^>]*></\1>")
+
+    def pattern(template: str) -> str:
+        pieces = [html.unescape(re.sub(r"<[^>]*>", "", p)) for p in filled.split(template)[::2]]
+        body = r"\S*".join(re.escape(p) for p in pieces).strip()
+        return rf"(?<!\w){body}(?!\w)"
+
+    found = []
+    for table in (strings.PAGE_STRINGS, strings.SCRIPT_STRINGS):
+        for key, texts in table.items():
+            words = re.findall(r"[\w.]+", re.sub(r"<[^>]*>", " ", filled.sub(" ", texts["en"])))
+            if not any(re.fullmatch("[A-Za-z]{3,}", word) for word in words):
+                continue
+            if texts["en"] != texts["zh_CN"] and re.search(pattern(texts["en"]), text):
+                found.append(key)
+    return found
+
+
+@pytest.fixture
+def chinese_playground(page: Page, site_url: str) -> Iterator[Browser]:
+    """The Chinese playground over http, at desktop width; no browser problem may happen."""
+    if not CHINESE.is_file():
+        pytest.skip(f"the Chinese site is not built ({CHINESE} is missing)")
+    page.set_viewport_size(DESKTOP)
+    browser = Browser(page, site_url)
+    browser.open(site_url + "zh_CN/playground.html")
+    yield browser
+    assert browser.problems == []
+
+
+def test_chinese_labels_and_the_library_numbers(chinese_playground: Browser) -> None:
+    page, grid = chinese_playground.page, _grid(chinese_playground.page)
+    texts = page.evaluate(_TEXTS_JS)
+    assert texts["lang"] == "zh-CN"
+    # The raw HTML, translated by the build: the slider's label is its accessible name.
+    assert "正则化常数 λ" in page.locator("label[for='lambda-slider']").inner_text()
+    assert page.get_by_label(re.compile("正则化常数")).count() == 1
+    assert texts["legends"] == ["实现方式", "惩罚项"]
+    assert texts["readout_names"][1:3] == ["最终训练损失", "最终测试损失"]
+    assert texts["caption"] == "构建时算出的数值"
+    # What playground.js wrote: legends, axes, the table, the charts' descriptions.
+    assert texts["loss_legend"] == ["训练损失", "测试损失", "零预测器（测试）"]  # noqa: RUF001
+    assert texts["weights_legend"] == ["权重", "接近零", "仅惩罚项", "不变"]
+    assert texts["lambda_legend"] == ["L2", "L1", "零预测器"]
+    assert texts["axes"][:4] == ["迭代周期", "损失", "初始权重 w₀", "最终权重 w"]
+    assert len(texts["fact_names"]) == 12
+    assert all(_CJK.search(name) or name.startswith("max") for name in texts["fact_names"])
+    assert _english_left(texts["all"]) == []
+
+    # The numbers are the library's, as plain numbers, in every state.
+    steps = [chinese_playground.read("loaded")]
+    chinese_playground.press("End")
+    steps.append(chinese_playground.read("End"))
+    chinese_playground.set_value(grid.log10(45))
+    steps.append(chinese_playground.read("value = grid point 45"))
+    page.check("input[name='penalty'][value='l1']")
+    chinese_playground.set_value(grid.log10(36))
+    steps.append(chinese_playground.read("penalty L1, grid point 36"))
+    assert [s.penalty for s in steps] == ["l2", "l2", "l2", "l1"]
+    _check_against_the_library(steps, grid)
+    for s in steps:
+        assert re.fullmatch(r"[0-9.e+-]+", s.shown["test_loss"]), s.action
+        assert [role for role, _ in s.shown["charts"]] == ["img"] * 3, s.action
+        assert all(_CJK.search(description) for _, description in s.shown["charts"]), s.action
+        assert s.shown["test_loss"] in s.shown["charts"][0][1], s.action
+    assert page.locator("#lambda-slider").get_attribute("aria-valuetext") == (
+        f"λ = {steps[-1].shown['lambda']}"
+    )
+
+    # torch.optim: the concise labels, and again no English.
+    page.check("input[name='trainer'][value='concise']")
+    chinese_playground.read("trainer concise")
+    assert "权重衰减" in page.locator("label[for='lambda-slider']").inner_text()
+    assert page.locator("#wdp-penalty-note").inner_text() == "weight_decay 是 L2 惩罚项"
+    assert _english_left(page.evaluate(_TEXTS_JS)["all"]) == []
+
+
+def test_chinese_fits_a_phone_and_screenshots(chinese_playground: Browser) -> None:
+    """The Chinese labels fit 375 px; screenshots of the state the English ones show."""
+    page = chinese_playground.page
+    page.check("input[name='penalty'][value='l1']")
+    chinese_playground.set_value(_grid(page).log10(36))
+    chinese_playground.read("screenshot state")
+    folder = SCREENSHOTS / "zh_CN"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / "playground-desktop.png"), full_page=True)
+    page.set_viewport_size(PHONE)
+    page.wait_for_function("() => document.getElementById('wdp-loss-chart').clientWidth < 375")
+    page.wait_for_timeout(300)  # the charts redraw for the new width on the next frame
+    box = page.evaluate(_OVERFLOW_JS)
+    assert box["page"] <= box["width"], box
+    assert box["wide"] == [], box
+    page.screenshot(path=str(folder / "playground-phone.png"), full_page=True)

@@ -192,6 +192,7 @@ def playground_data(*, num: int = NUM_LAMBDAS, lambda_min: float = LAMBDA_MIN) -
         raise ValueError(msg)
     curvature, minibatches = max_minibatch_curvature(problem.X_train, scratch["batch_size"])
     zero_loss = _zero_predictor_loss(problem)
+    assert problem.true_w is not None  # make_problem knows its true weights
     true_w_norm2 = float(problem.true_w.to(torch.float64).square().sum())
     trainers = {
         "scratch": _scratch_trainer(problem, scratch, curvature, num, lambda_min, zero_loss),

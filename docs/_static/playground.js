@@ -5,6 +5,10 @@
  * opened from disk, where fetch() of a local file fails). It holds one record per grid point of
  * every trainer and penalty. The slider's value is log10 of the strength and each of its
  * positions is one grid point: the page looks records up and never interpolates between them.
+ *
+ * Every text it writes comes from window.weightdecayPlaygroundStrings, in the site's language,
+ * through t(key, values): the build puts them into the page from docs/_ext/playground_strings.py
+ * (which also translates the page's own HTML). Numbers stay plain numbers in every language.
  */
 (function () {
   "use strict";
@@ -14,10 +18,25 @@
   if (!root) return;
   const byId = (id) => document.getElementById(id);
 
+  const STRINGS = window.weightdecayPlaygroundStrings || {};
+  /** The string `key` of the site's language, its {placeholders} filled in from `values`. */
+  function t(key, values) {
+    const template = STRINGS[key];
+    if (typeof template !== "string") {
+      console.error(`weightdecay playground: no string "${key}"`);
+      return key;
+    }
+    return template.replace(/\{(\w+)\}/g, (match, name) => {
+      if (values && Object.prototype.hasOwnProperty.call(values, name)) return String(values[name]);
+      console.error(`weightdecay playground: the string "${key}" needs a value for {${name}}`);
+      return match;
+    });
+  }
+
   const data = window.weightdecayPlayground;
   if (!data || !data.trainers) {
     const box = byId("wdp-error");
-    box.textContent = "The playground's data (_static/playground-data.js) did not load.";
+    box.textContent = t("error.no_data");
     box.hidden = false;
     console.error("weightdecay playground: window.weightdecayPlayground is missing");
     return;
@@ -59,9 +78,9 @@
   const ranges = {};
   function lossRange() {
     if (!ranges[state.trainer]) {
-      const t = trainer();
-      let lo = t.zero_predictor_loss, hi = t.zero_predictor_loss, flo = lo, fhi = hi;
-      for (const records of Object.values(t.runs)) {
+      const tr = trainer();
+      let lo = tr.zero_predictor_loss, hi = tr.zero_predictor_loss, flo = lo, fhi = hi;
+      for (const records of Object.values(tr.runs)) {
         for (const r of records) {
           for (const v of r.train_loss.concat(r.test_loss)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
           flo = Math.min(flo, r.final_test_loss); fhi = Math.max(fhi, r.final_test_loss);
@@ -146,15 +165,15 @@
   function axes(f, x, y, xTicks, yTicks, xFormat, yFormat, xLabel, yLabel) {
     const { svg, plot } = f;
     const grid = el("g", { class: "wdp-grid" }, svg);
-    for (const t of yTicks) {
-      const py = y(t);
+    for (const tick of yTicks) {
+      const py = y(tick);
       el("line", { x1: plot.left, x2: plot.right, y1: py, y2: py }, grid);
-      text(svg, plot.left - 6, py + 4, yFormat(t), { class: "wdp-tick", "text-anchor": "end" });
+      text(svg, plot.left - 6, py + 4, yFormat(tick), { class: "wdp-tick", "text-anchor": "end" });
     }
-    for (const t of xTicks) {
-      const px = x(t);
+    for (const tick of xTicks) {
+      const px = x(tick);
       el("line", { x1: px, x2: px, y1: plot.top, y2: plot.bottom }, grid);
-      text(svg, px, plot.bottom + 16, xFormat(t), { class: "wdp-tick", "text-anchor": "middle" });
+      text(svg, px, plot.bottom + 16, xFormat(tick), { class: "wdp-tick", "text-anchor": "middle" });
     }
     el("rect", {
       x: plot.left, y: plot.top, width: plot.right - plot.left, height: plot.bottom - plot.top,
@@ -173,12 +192,16 @@
     return el("polyline", { points: points.map((p) => p.join(",")).join(" "), class: cls }, parent);
   }
 
+  /** The width of a legend's text at 12 px: a full em for a CJK character, less for others. */
+  const textWidth = (label) =>
+    Array.from(label).reduce((sum, c) => sum + (c.codePointAt(0) >= 0x2e80 ? 12 : 6.6), 0);
+
   /** A legend row along the top of a chart: [class of the swatch, label, "line" or "dot"]. */
   function legend(f, entries) {
     const g = el("g", { class: "wdp-legend" }, f.svg);
     let x = f.plot.left, y = 14;
     for (const [cls, label, kind] of entries) {
-      const width = 26 + 6.6 * label.length;
+      const width = 26 + textWidth(label);
       if (x + width > f.width && x > f.plot.left) { x = f.plot.left; y += 16; }
       if (kind === "dot") el("circle", { cx: x + 8, cy: y - 4, r: 3.5, class: cls }, g);
       else el("line", { x1: x, x2: x + 18, y1: y - 4, y2: y - 4, class: cls }, g);
@@ -190,20 +213,21 @@
 
   // -- The three charts ------------------------------------------------------------------------
   function drawLoss() {
-    const t = trainer(), r = run(), epochs = data.epochs, zero = t.zero_predictor_loss;
+    const tr = trainer(), r = run(), epochs = data.epochs, zero = tr.zero_predictor_loss;
     const box = byId("wdp-loss-chart");
     const narrow = box.clientWidth < 420;
-    const label =
-      `Line chart, log scale: over ${epochs[epochs.length - 1]} epochs with ${strengthName()} = ` +
-      `${fmt(r.strength)}, the training loss goes from ${fmt(r.train_loss[0])} to ` +
-      `${fmt(r.final_train_loss)} and the test loss from ${fmt(r.test_loss[0])} to ` +
-      `${fmt(r.final_test_loss)}; the zero predictor's test loss is ${fmt(zero)}.`;
+    const label = t("chart.loss.label", {
+      epochs: epochs[epochs.length - 1], name: strengthName(), strength: fmt(r.strength),
+      train_first: fmt(r.train_loss[0]), train_last: fmt(r.final_train_loss),
+      test_first: fmt(r.test_loss[0]), test_last: fmt(r.final_test_loss), zero: fmt(zero),
+    });
     const top = narrow ? 44 : 28;
     const f = frame(box, narrow ? 280 : 300, { left: 56, right: 12, top, bottom: 44 }, label);
     const { ticks, domain } = decades(...lossRange().all, narrow ? 5 : 7);
     const x = linearScale(0, epochs[epochs.length - 1], f.plot.left, f.plot.right);
     const y = logScale(domain[0], domain[1], f.plot.bottom, f.plot.top);
-    axes(f, x, y, niceTicks(0, epochs[epochs.length - 1], 5), ticks, String, fmtDecade, "epoch", "loss");
+    axes(f, x, y, niceTicks(0, epochs[epochs.length - 1], 5), ticks, String, fmtDecade,
+      t("axis.epoch"), t("axis.loss"));
     el("line", { x1: f.plot.left, x2: f.plot.right, y1: y(zero), y2: y(zero), class: "wdp-zero" }, f.svg);
     for (const [values, cls] of [[r.train_loss, "wdp-train"], [r.test_loss, "wdp-test"]]) {
       polyline(f.svg, values.map((v, i) => [x(epochs[i]), y(v)]), `wdp-line ${cls}`);
@@ -211,31 +235,34 @@
       el("circle", { cx: x(epochs[last]), cy: y(values[last]), r: 3.5, class: `wdp-end ${cls}` }, f.svg);
     }
     legend(f, [
-      ["wdp-line wdp-train", "train loss", "line"],
-      ["wdp-line wdp-test", "test loss", "line"],
-      ["wdp-zero", "zero predictor (test)", "line"],
+      ["wdp-line wdp-train", t("legend.train_loss"), "line"],
+      ["wdp-line wdp-test", t("legend.test_loss"), "line"],
+      ["wdp-zero", t("legend.zero_test"), "line"],
     ]);
   }
 
   function drawWeights() {
-    const t = trainer(), r = run(), w0 = t.initial_w, tol = data.zero_tol;
+    const tr = trainer(), r = run(), w0 = tr.initial_w, tol = data.zero_tol;
     const box = byId("wdp-weights-chart");
     const near = r.near_zeros;
-    const label =
-      `Scatter plot of the ${w0.length} weights, final value against initial value, with ` +
-      `${strengthName()} = ${fmt(r.strength)}: the norm of the weights goes from ` +
-      `${fmt(t.initial_w_norm)} to ${fmt(r.w_norm)}, and ${near} weights end near zero` +
-      (byId("wdp-zoom").checked ? " (vertical axis zoomed to the final weights)." : ".");
+    const zoomed = byId("wdp-zoom").checked;
+    const described = {
+      count: w0.length, name: strengthName(), strength: fmt(r.strength),
+      norm_first: fmt(tr.initial_w_norm), norm_last: fmt(r.w_norm), near,
+    };
+    const label = zoomed
+      ? t("chart.weights.label_zoomed", described)
+      : t("chart.weights.label", described);
     const width = Math.max(160, Math.floor(box.clientWidth));
     const f = frame(box, Math.min(380, Math.round(width * 0.92) + 30), { left: 56, right: 12, top: 44, bottom: 44 }, label);
     const limit = Math.ceil(Math.max(...w0.map(Math.abs)) * 2) / 2;
     // The same scale up as across, so that shrinking shows; or zoomed to the final weights.
-    const zoomed = byId("wdp-zoom").checked;
     const yLimit = zoomed ? niceCeil(1.05 * Math.max(...r.w.map(Math.abs))) : limit;
     const x = linearScale(-limit, limit, f.plot.left, f.plot.right);
     const y = linearScale(-yLimit, yLimit, f.plot.bottom, f.plot.top);
     const ticks = niceTicks(-limit, limit, 4);
-    axes(f, x, y, ticks, niceTicks(-yLimit, yLimit, 4), String, fmt, "initial weight w₀", "final weight w");
+    axes(f, x, y, ticks, niceTicks(-yLimit, yLimit, 4), String, fmt,
+      t("axis.initial_weight"), t("axis.final_weight"));
     const clip = `wdp-clip-${state.trainer}`;
     const defs = el("defs", {}, f.svg);
     el("rect", {
@@ -245,7 +272,7 @@
     el("line", { x1: x(-limit), y1: y(-limit), x2: x(limit), y2: y(limit), class: "wdp-diagonal" }, g);
     el("line", { x1: x(-limit), y1: y(0), x2: x(limit), y2: y(0), class: "wdp-axis-zero" }, g);
     // Where the penalty alone would take each weight in T updates of step size lr.
-    const lr = t.settings.lr, T = t.num_updates, s = r.strength;
+    const lr = tr.settings.lr, T = tr.num_updates, s = r.strength;
     const alone = penalty() === "l1"
       ? (v) => Math.sign(v) * Math.max(Math.abs(v) - T * lr * s, 0)
       : (v) => (1 - lr * s) ** T * v;
@@ -257,24 +284,24 @@
       el("circle", { cx: x(w0[i]), cy: y(r.w[i]), r: 2.6, class: cls }, g);
     }
     legend(f, [
-      ["wdp-dot", "weight", "dot"],
-      ["wdp-dot wdp-dot-near", "near zero", "dot"],
-      ["wdp-alone", "penalty alone", "line"],
-      ["wdp-diagonal", "unchanged", "line"],
+      ["wdp-dot", t("legend.weight"), "dot"],
+      ["wdp-dot wdp-dot-near", t("legend.near_zero"), "dot"],
+      ["wdp-alone", t("legend.penalty_alone"), "line"],
+      ["wdp-diagonal", t("legend.unchanged"), "line"],
     ]);
   }
 
   function drawLambda() {
-    const t = trainer(), grid = t.grid.values, k = state.index, zero = t.zero_predictor_loss;
-    const current = t.runs[penalty()];
+    const tr = trainer(), grid = tr.grid.values, k = state.index, zero = tr.zero_predictor_loss;
+    const current = tr.runs[penalty()];
     const box = byId("wdp-lambda-chart");
     let best = 0;
     current.forEach((r, i) => { if (r.final_test_loss < current[best].final_test_loss) best = i; });
-    const label =
-      `Line chart, log scales: final test loss against ${strengthName()} over ${grid.length} ` +
-      `values from ${fmt(grid[0])} to ${fmt(grid[grid.length - 1])}; the lowest, ` +
-      `${fmt(current[best].final_test_loss)}, is at ${fmt(grid[best])}; the marker is at ` +
-      `${fmt(grid[k])}, test loss ${fmt(current[k].final_test_loss)}.`;
+    const label = t("chart.lambda.label", {
+      name: strengthName(), count: grid.length, first: fmt(grid[0]), last: fmt(grid[grid.length - 1]),
+      best_loss: fmt(current[best].final_test_loss), best: fmt(grid[best]),
+      chosen: fmt(grid[k]), chosen_loss: fmt(current[k].final_test_loss),
+    });
     const width = Math.max(160, Math.floor(box.clientWidth));
     const f = frame(box, Math.min(380, Math.round(width * 0.92) + 30), { left: 56, right: 12, top: 44, bottom: 44 }, label);
     const xd = decades(grid[0], grid[grid.length - 1], 7);
@@ -282,10 +309,10 @@
     const x = logScale(grid[0], grid[grid.length - 1], f.plot.left, f.plot.right);
     const y = logScale(yd.domain[0], yd.domain[1], f.plot.bottom, f.plot.top);
     const xTicks = xd.ticks.filter((v) => v >= grid[0] * 0.999 && v <= grid[grid.length - 1]);
-    axes(f, x, y, xTicks, yd.ticks, fmtDecade, fmtDecade, strengthName(), "final test loss");
+    axes(f, x, y, xTicks, yd.ticks, fmtDecade, fmtDecade, strengthName(), t("axis.final_test_loss"));
     el("line", { x1: f.plot.left, x2: f.plot.right, y1: y(zero), y2: y(zero), class: "wdp-zero" }, f.svg);
     const entries = [];
-    for (const [name, records] of Object.entries(t.runs)) {
+    for (const [name, records] of Object.entries(tr.runs)) {
       if (name === penalty()) continue;
       polyline(f.svg, records.map((r, i) => [x(grid[i]), y(r.final_test_loss)]), "wdp-line wdp-other");
       entries.push(["wdp-line wdp-other", name.toUpperCase(), "line"]);
@@ -295,7 +322,7 @@
     const px = x(grid[k]), py = y(current[k].final_test_loss);
     el("line", { x1: px, x2: px, y1: f.plot.top, y2: f.plot.bottom, class: "wdp-guide" }, f.svg);
     el("circle", { cx: px, cy: py, r: 6, class: "wdp-marker" }, f.svg);
-    entries.push(["wdp-zero", "zero predictor", "line"]);
+    entries.push(["wdp-zero", t("legend.zero"), "line"]);
     legend(f, entries);
     // A click or tap picks the grid point closest to it (the slider stays the keyboard's way).
     f.svg.addEventListener("click", (event) => {
@@ -309,9 +336,10 @@
 
   // -- Readouts, facts and controls ------------------------------------------------------------
   function showReadouts() {
-    const t = trainer(), r = run();
+    const tr = trainer(), r = run();
     byId("lambda-value").textContent = fmt(r.strength);
-    slider.setAttribute("aria-valuetext", `${strengthName()} = ${fmt(r.strength)}`);
+    const valuetext = t("slider.valuetext", { name: strengthName(), value: fmt(r.strength) });
+    slider.setAttribute("aria-valuetext", valuetext);
     byId("w-norm").textContent = fmt(r.w_norm);
     byId("train-loss").textContent = fmt(r.final_train_loss);
     byId("test-loss").textContent = fmt(r.final_test_loss);
@@ -321,7 +349,7 @@
     for (const node of root.querySelectorAll("[data-wdp-mode]")) {
       node.hidden = node.getAttribute("data-wdp-mode") !== state.trainer;
     }
-    const single = Object.keys(t.runs).length === 1;
+    const single = Object.keys(tr.runs).length === 1;
     byId("wdp-penalty").disabled = single;
     byId("wdp-penalty-note").hidden = !single;
   }
@@ -329,30 +357,38 @@
   function fillFacts() {
     const p = data.problem, s = data.trainers.scratch, c = data.trainers.concise;
     const curvature = data.curvature, zero = data.zero_predictor;
-    const grid = (t) =>
-      `${t.grid.num} values, equally spaced in log10 (step ${t.grid.log10_step}), from ` +
-      `${fmt(t.grid.values[0])} to ${fmt(t.grid.values[t.grid.num - 1])}`;
-    const training = (t) =>
-      `${t.settings.num_epochs} epochs of minibatch SGD, learning rate η = ${t.settings.lr}, ` +
-      `batch size ${t.settings.batch_size}: T = ${t.num_updates} updates; seed ${t.settings.seed}`;
+    const grid = (tr) => t("facts.grid", {
+      num: tr.grid.num, step: tr.grid.log10_step,
+      first: fmt(tr.grid.values[0]), last: fmt(tr.grid.values[tr.grid.num - 1]),
+    });
+    const training = (tr) => t("facts.training", {
+      epochs: tr.settings.num_epochs, lr: tr.settings.lr, batch_size: tr.settings.batch_size,
+      updates: tr.num_updates, seed: tr.settings.seed,
+    });
     const rows = [
-      ["Data", `make_problem(seed=${p.seed}): ${p.n_train} training and ${p.n_test} test ` +
-        `examples, ${p.num_inputs} features, true weights ${p.true_w}, bias ${p.true_b}, ` +
-        `noise σ = ${p.noise}`],
-      ["From scratch", training(s)],
-      ["torch.optim", training(c)],
-      ["Largest curvature max L_B", `${fmt(curvature.max_minibatch_eigenvalue)}, over all ` +
-        `${curvature.minibatches_checked} minibatches of ${curvature.batch_size} training rows`],
-      ["Bound on λ: 2/η − max L_B", fmt(s.stability_bound)],
-      ["λ grid", grid(s)],
-      ["Bound on wd: 2/η − 2 max L_B", fmt(c.stability_bound)],
-      ["weight_decay grid", grid(c)],
-      ["Zero predictor, test loss", `${fmt(zero.test_loss)} (½ squared error; ` +
-        `${fmt(c.zero_predictor_loss)} as squared error); ½(‖w*‖² + σ²) = ` +
-        `${fmt(zero.expected_test_loss)}`],
-      ["Near zero", `|w| < ${data.zero_tol}`],
-      ["Rounding", `${data.significant_digits} significant digits`],
-      ["Computed by", `weightdecay ${data.weightdecay_version}, ${data.generated_by}`],
+      [t("facts.data.name"), t("facts.data", {
+        seed: p.seed, n_train: p.n_train, n_test: p.n_test, num_inputs: p.num_inputs,
+        true_w: p.true_w, true_b: p.true_b, noise: p.noise,
+      })],
+      [t("facts.scratch.name"), training(s)],
+      [t("facts.concise.name"), training(c)],
+      [t("facts.curvature.name"), t("facts.curvature", {
+        value: fmt(curvature.max_minibatch_eigenvalue), count: curvature.minibatches_checked,
+        batch_size: curvature.batch_size,
+      })],
+      [t("facts.lambda_bound.name"), fmt(s.stability_bound)],
+      [t("facts.lambda_grid.name"), grid(s)],
+      [t("facts.wd_bound.name"), fmt(c.stability_bound)],
+      [t("facts.wd_grid.name"), grid(c)],
+      [t("facts.zero.name"), t("facts.zero", {
+        loss: fmt(zero.test_loss), loss_squared: fmt(c.zero_predictor_loss),
+        expected: fmt(zero.expected_test_loss),
+      })],
+      [t("facts.near_zero.name"), t("facts.near_zero", { tol: data.zero_tol })],
+      [t("facts.rounding.name"), t("facts.rounding", { digits: data.significant_digits })],
+      [t("facts.computed_by.name"), t("facts.computed_by", {
+        version: data.weightdecay_version, script: data.generated_by,
+      })],
     ];
     const body = document.querySelector("#wdp-facts tbody");
     if (!body) return;
