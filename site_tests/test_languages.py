@@ -17,7 +17,7 @@ from conftest import HTML, PAGES, SITES
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-    from conftest import Site, SitePage, SiteBrowser
+    from conftest import Site, SiteBrowser, SitePage
 
 __all__ = [
     "test_chinese_pages_are_in_chinese",
@@ -73,7 +73,9 @@ TRANSLATED = [p for p in CONTENT_PAGES if p.site.lang != "en"]
 
 @pytest.mark.skipif(not TRANSLATED, reason="no translation was built")
 @pytest.mark.parametrize("target", TRANSLATED, ids=[p.id for p in TRANSLATED])
-def test_chinese_pages_are_in_chinese(page: Page, site_browser: SiteBrowser, target: SitePage) -> None:
+def test_chinese_pages_are_in_chinese(
+    page: Page, site_browser: SiteBrowser, target: SitePage
+) -> None:
     """Every heading and every gallery thumbnail title of a Chinese page holds Chinese.
 
     Headings that are only an identifier (an API page's ``train_scratch``) are exempt.
