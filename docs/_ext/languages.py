@@ -7,20 +7,29 @@
   its hover text (the tutorial's first paragraph) as raw HTML, which no catalog reaches. On a
   translated site they are rewritten from the translated tutorial itself.
 
-The Chinese search needs nothing here: Sphinx segments Chinese words with jieba when it is
-installed (the ``docs`` dependency group has it).
+* A working Chinese search: Sphinx segments Chinese words with jieba when it is installed (the
+  ``docs`` dependency group has it), but Sphinx 9.0's Chinese search language stems the Latin
+  words of Chinese text with the English stemmer while its page script asks for a
+  ``ChineseStemmer``, which does not exist: the search page then fails with a ReferenceError.
+  :class:`SearchChineseEnglishStemmer` names the stemmer that is actually shipped.
+* Search terms as one word: jieba's own dictionary cuts 权重衰减 into 权重 and 衰减, so a search
+  for 权重衰减 found nothing. :func:`glossary_dictionary` gives jieba the Chinese terms of the
+  glossary (``docs/glossary.md``), so that the index holds the term and its parts.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
+from sphinx.search.zh import SearchChinese
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+    from sphinx.config import Config
 
 THUMB = re.compile(r"sphx_glr_(\w+?)_thumb\.")
 TITLE = re.compile(r'(<div class="sphx-glr-thumbnail-title">)(.*?)(</div>)', re.DOTALL)
@@ -90,8 +99,49 @@ def _intro(app: Sphinx, docname: str | None) -> str:
     return ""
 
 
+def glossary_terms(glossary: Path) -> list[str]:
+    """The Chinese terms of the glossary page's table, each of an entry's terms on its own."""
+    terms = []
+    for line in glossary.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 2 or not re.search(r"[\u4e00-\u9fff]", cells[1]):
+            continue
+        # Entries hold several terms, separated by full-width commas and brackets (U+FF0C,
+        # U+3001, U+FF08, U+FF09); math and spaces are dropped ("$L_2$ 范数" gives "范数").
+        for part in re.split(r"[\uff0c\u3001\uff08\uff09()/]", cells[1]):
+            term = re.sub(r"\$[^$]*\$|\s+", "", part)
+            if re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9]{2,}", term):
+                terms.append(term)
+    return sorted(set(terms))
+
+
+def glossary_dictionary(app: Sphinx, config: Config) -> None:
+    """For a Chinese build, write the glossary's terms as a jieba dictionary and use it."""
+    if not config.language.startswith("zh"):
+        return
+    path = Path(app.doctreedir) / "jieba-glossary.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    terms = glossary_terms(Path(app.srcdir) / "glossary.md")
+    path.write_text("".join(f"{term} 100000\n" for term in terms), encoding="utf-8")
+    config.html_search_options = {**(config.html_search_options or {}), "dict": str(path)}
+
+
+class SearchChineseEnglishStemmer(SearchChinese):
+    """Sphinx's Chinese search, with its page script pointed at the stemmer it ships.
+
+    The search page's script sets ``window.Stemmer = <language_name>Stemmer``; the stemmer code
+    it includes is ``english-stemmer.js``, which defines ``EnglishStemmer``.
+    """
+
+    language_name = "English"
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
-    """Register the hooks."""
+    """Register the hooks, and the Chinese search if Sphinx's own has the stemmer mismatch."""
+    stemmer = SearchChinese.js_stemmer_rawcode or ""
+    if SearchChinese.language_name.lower() not in stemmer:
+        app.add_search_language(SearchChineseEnglishStemmer)
+    app.connect("config-inited", glossary_dictionary)
     app.connect("html-page-context", html_language_tag)
     app.connect("doctree-resolved", translate_thumbnails)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
