@@ -67,7 +67,9 @@ def test_the_first_non_finite_value_is_named_with_its_update(bad: str, quantity:
     assert torch.equal(guard.last_finite[1], torch.tensor([-2.0]))
 
 
-def test_an_evaluation_that_overflows_undoes_the_last_update() -> None:
+def test_an_evaluation_that_overflows_names_the_last_update_and_keeps_its_weights() -> None:
+    # The parameters after update 3 are finite, but their loss on a whole split overflows: the
+    # report names update 3, and the kept (last finite) parameters are those after it.
     w, b = _params()
     guard = DivergenceGuard(w, b, lr=0.1, record_grad_norm=True)
     for step in (1, 2, 3):
@@ -76,10 +78,29 @@ def test_an_evaluation_that_overflows_undoes_the_last_update() -> None:
     with pytest.raises(DivergenceError) as info:
         guard.after_evaluation(1, math.inf, 1.0)
     d = info.value.divergence
-    assert (d.step, d.quantity, d.last_finite_loss) == (3, "evaluation loss", 2.0)
+    assert (d.step, d.quantity, d.last_finite_loss, d.max_abs_w) == (3, "evaluation loss", 3.0, 3.0)
     h = guard.history
-    assert (h.num_updates, h.step_loss, h.grad_norm, h.epochs) == (2, [1.0, 2.0], [1.0, 2.0], [])
-    assert torch.equal(guard.last_finite[0], torch.full((2, 1), 2.0))
+    assert (h.num_updates, h.step_loss, h.grad_norm, h.epochs) == (
+        3,
+        [1.0, 2.0, 3.0],
+        [1.0, 2.0, 3.0],
+        [],
+    )
+    assert torch.equal(guard.last_finite[0], torch.full((2, 1), 3.0))
+
+
+def test_the_one_sum_test_never_hides_a_failure_and_never_invents_one() -> None:
+    # +inf in the loss and -inf in a weight sum to NaN; huge finite values do not overflow.
+    w, b = _params()
+    guard = DivergenceGuard(w, b, lr=0.1)
+    w.fill_(-math.inf)
+    with pytest.raises(DivergenceError) as info:
+        guard.after_update(epoch=1, loss=torch.tensor([math.inf]))
+    assert info.value.divergence.quantity == "loss"  # the loss is checked first
+    w64, b64 = torch.full((3, 1), 1e300, dtype=torch.float64), torch.ones(1, dtype=torch.float64)
+    guard64 = DivergenceGuard(w64, b64, lr=0.1)
+    guard64.after_update(epoch=1, loss=torch.tensor([1e300], dtype=torch.float64))  # sum overflows
+    assert guard64.history.num_updates == 1
 
 
 def test_huge_but_finite_float32_weights_are_not_a_false_alarm() -> None:

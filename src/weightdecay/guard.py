@@ -76,10 +76,7 @@ class DivergenceGuard:
         self.hint = hint
         self.history = History()
         self.divergence: Divergence | None = None
-        # Two copies: the parameters after the last checked update, and before it (an evaluation
-        # can still reject the last update's result).
-        self._kept = [p.detach().clone() for p in self.params]
-        self._before = [p.detach().clone() for p in self.params]
+        self._kept = [p.detach().clone() for p in self.params]  # after the last checked update
 
     @property
     def last_finite(self) -> tuple[torch.Tensor, torch.Tensor]:
@@ -103,21 +100,30 @@ class DivergenceGuard:
         DivergenceError
             If the loss, the gradient norm or a parameter is NaN or infinite.
         """
-        step = self.history.num_updates + 1
-        mean_loss = float(loss.detach().mean())
-        self._check(epoch, step, "loss", mean_loss)
-        if grad_norm is not None:
-            self._check(epoch, step, "gradient", grad_norm)
-        for param in self.params:
-            if not math.isfinite(_total(param)):
-                self._check(epoch, step, "parameters", _first_nonfinite(param))
-        self.history.num_updates = step
-        self.history.step_loss.append(mean_loss)
+        history, (w, b), (kept_w, kept_b) = self.history, self.params, self._kept
+        step = history.num_updates + 1
+        # The cheapest reads of these tiny tensors: a sum (a mean costs twice as much), and the
+        # bias's single value.
+        mean_loss = float(loss.detach().sum()) / loss.numel()
+        bias = b.detach().item() if b.numel() == 1 else float(b.detach().sum())
+        # One test for the usual case: a sum is NaN or infinite when a term is. A float32 sum can
+        # also overflow with finite terms: then the careful checks below find nothing wrong.
+        if not math.isfinite(mean_loss + float(w.detach().sum()) + bias + (grad_norm or 0.0)):
+            self._check(epoch, step, "loss", mean_loss)
+            if grad_norm is not None:
+                self._check(epoch, step, "gradient", grad_norm)
+            for param in self.params:
+                if not math.isfinite(_total(param)):
+                    self._check(epoch, step, "parameters", _first_nonfinite(param))
+        history.num_updates = step
+        history.step_loss.append(mean_loss)
         if self.record_grad_norm and grad_norm is not None:
-            self.history.grad_norm.append(grad_norm)
-        self._before, self._kept = self._kept, self._before
-        for kept, param in zip(self._kept, self.params, strict=True):
-            kept.copy_(param.detach())
+            history.grad_norm.append(grad_norm)
+        kept_w.copy_(w.detach())
+        if b.numel() == 1:
+            kept_b.fill_(bias)
+        else:
+            kept_b.copy_(b.detach())
 
     def after_evaluation(self, epoch: int, train_loss: float, test_loss: float) -> None:
         """Check and record the exact train and test loss at the end of ``epoch``.
@@ -132,13 +138,12 @@ class DivergenceGuard:
         Raises
         ------
         DivergenceError
-            If either is NaN or infinite: the last update made parameters that are finite but
-            whose predictions overflow. That update is undone, and reported.
+            If either is NaN or infinite: the parameters after the last update are finite, but
+            their predictions overflow. The report names that update; its parameters, the last
+            finite ones, are kept.
         """
         for value in (train_loss, test_loss):
-            if not math.isfinite(value):
-                self._undo_last_update()
-                self._check(epoch, self.history.num_updates + 1, "evaluation loss", value)
+            self._check(epoch, self.history.num_updates, "evaluation loss", value)
         self.history.epochs.append(epoch)
         self.history.train_loss.append(train_loss)
         self.history.test_loss.append(test_loss)
@@ -159,13 +164,6 @@ class DivergenceGuard:
         )
         self.divergence = divergence
         raise DivergenceError(divergence, self.history)
-
-    def _undo_last_update(self) -> None:
-        self._kept, self._before = self._before, self._kept
-        self.history.num_updates -= 1
-        self.history.step_loss.pop()
-        if self.record_grad_norm and len(self.history.grad_norm) > self.history.num_updates:
-            self.history.grad_norm.pop()
 
 
 def clip_grad_norm(
