@@ -18,9 +18,9 @@ student should read the notebook's loop there, not this. ``tests/test_path.py`` 
 :math:`k` equals ``train_scratch(problem, lambd=lambdas[k])`` for every penalty.
 
 :func:`train_splits` runs the same loop for the splits of a validation, stacked on a leading
-dimension. Divergence is checked at each evaluation, not at each update: a column whose evaluation loss is
-not finite is reported at that evaluation and returned at its weights of the last finite
-evaluation; the other columns train on.
+dimension. Divergence is checked at each evaluation, not at each update: a column whose
+evaluation loss is not finite is reported at that evaluation and returned at its weights of the
+last finite evaluation; the other columns train on.
 """
 
 from __future__ import annotations

@@ -229,7 +229,7 @@ def train_scratch(
         for epoch in range(1, s.num_epochs + 1):
             for X, y in minibatches(problem.X_train, problem.y_train, s.batch_size,
                                     generator=batch_gen):  # fmt: skip
-                loss = squared_loss(net(X), y)  # ½(y_hat - y)**2, one value per example
+                loss = squared_loss(net(X), y)  # (y_hat - y)**2 / 2, one value per example
                 l = loss + lambd * penalty_fn(w)  # plus lambd * P(w): the regularized loss
                 l.sum().backward()
                 norm = clip_grad_norm([w, b], s.max_grad_norm, scale=1 / len(X)) if watch else None
