@@ -48,6 +48,26 @@ def test_stable_entry_points_are_top_level() -> None:
         assert hasattr(weightdecay, name)
 
 
+@pytest.mark.parametrize(
+    ("name", "home"),
+    [
+        ("sgd", "trainer"),
+        ("linreg", "model"),
+        ("init_params", "model"),
+        ("squared_loss", "evaluate"),
+        ("evaluate_loss", "evaluate"),
+        ("l2_penalty", "penalty"),
+        ("l1_penalty", "penalty"),
+        ("minibatches", "data"),
+    ],
+)
+def test_the_notebooks_building_blocks_are_top_level(name: str, home: str) -> None:
+    # `from weightdecay import sgd` gives the very function the trainers use.
+    assert name in weightdecay.__all__
+    module = importlib.import_module(f"weightdecay.{home}")
+    assert getattr(weightdecay, name) is getattr(module, name)
+
+
 def _public_objects() -> list[tuple[str, object]]:
     found: list[tuple[str, object]] = []
     for module_name in MODULES:

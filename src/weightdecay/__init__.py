@@ -11,8 +11,9 @@ True
 
 from __future__ import annotations
 
-from weightdecay.data import make_problem
-from weightdecay.evaluate import zero_predictor_loss
+from weightdecay.data import make_problem, minibatches
+from weightdecay.evaluate import evaluate_loss, squared_loss, zero_predictor_loss
+from weightdecay.model import init_params, linreg
 from weightdecay.networks import decay_param_groups, layer_grad_norms, mlp
 from weightdecay.path import PathResult, regularization_path
 from weightdecay.penalty import ElasticNet, l1_penalty, l2_penalty
@@ -22,7 +23,7 @@ from weightdecay.results import Divergence, DivergenceError, History, TrainResul
 from weightdecay.ridge import ridge_closed_form
 from weightdecay.selection import LambdaSelection, select_lambda_cv, select_lambda_holdout
 from weightdecay.theory import min_norm_risk, optimal_ridge_lambda, ridge_risk
-from weightdecay.trainer import train_concise, train_scratch
+from weightdecay.trainer import sgd, train_concise, train_scratch
 
 __version__ = "0.2.0.dev0"
 
@@ -37,11 +38,15 @@ __all__ = [
     "TrainResult",
     "__version__",
     "decay_param_groups",
+    "evaluate_loss",
+    "init_params",
     "l1_penalty",
     "l2_penalty",
     "layer_grad_norms",
+    "linreg",
     "make_problem",
     "min_norm_risk",
+    "minibatches",
     "mlp",
     "optimal_ridge_lambda",
     "plot_coefficients",
@@ -52,6 +57,8 @@ __all__ = [
     "ridge_risk",
     "select_lambda_cv",
     "select_lambda_holdout",
+    "sgd",
+    "squared_loss",
     "train_concise",
     "train_scratch",
     "zero_predictor_loss",

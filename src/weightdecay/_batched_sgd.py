@@ -97,8 +97,9 @@ def train_columns(
         if bool(failed.any()):
             last = train_losses[-1] if train_losses else torch.full_like(losses[0], math.nan)
             for flat in failed.flatten().nonzero().flatten().tolist():
-                divergences[flat] = _divergence(epoch, updates, settings.lr, losses, last,
-                                                kept[0], flat)  # fmt: skip
+                divergences[flat] = _divergence(
+                    epoch, updates, settings.lr, losses, last, kept[0], flat
+                )
             alive &= ~failed
         keep = alive.unsqueeze(-2)
         kept = (torch.where(keep, W, kept[0]), torch.where(keep, b, kept[1]))

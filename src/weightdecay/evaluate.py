@@ -16,7 +16,8 @@ Loss = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 def squared_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     r"""Half the squared error per example, :math:`\tfrac12(\hat y - y)^2`, with no reduction.
 
-    As d2l's ``squared_loss``: ``y`` is reshaped to ``y_hat``'s shape.
+    d2l's ``squared_loss``: ``y`` is reshaped to ``y_hat``'s shape, so it must have as many
+    elements.
 
     Parameters
     ----------
@@ -29,11 +30,6 @@ def squared_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     -------
     torch.Tensor
         Elementwise loss of ``y_hat``'s shape.
-
-    Raises
-    ------
-    ValueError
-        If the element counts differ.
 
     Notes
     -----
@@ -48,9 +44,6 @@ def squared_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     tensor([[0.5000],
             [2.0000]])
     """
-    if y_hat.numel() != y.numel():
-        msg = f"y must have as many elements as y_hat ({y_hat.numel()}), got {y.numel()}."
-        raise ValueError(msg)
     return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
 
 
@@ -164,5 +157,8 @@ def zero_predictor_loss(problem: Problem, loss: Loss = squared_loss) -> float:
     True
     """
     bias = problem.y_train.mean()
-    return evaluate_loss(lambda X: torch.zeros(len(X), 1, dtype=X.dtype) + bias,
-                         problem.X_test, problem.y_test, loss)  # fmt: skip
+
+    def predict(X: torch.Tensor) -> torch.Tensor:
+        return torch.zeros(len(X), 1, dtype=X.dtype) + bias
+
+    return evaluate_loss(predict, problem.X_test, problem.y_test, loss)

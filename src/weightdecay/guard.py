@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from weightdecay.results import Divergence, DivergenceError, History
+from weightdecay.evaluate import weight_norm
+from weightdecay.results import Divergence, DivergenceError, History, TrainResult
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -147,6 +148,40 @@ class DivergenceGuard:
         self.history.epochs.append(epoch)
         self.history.train_loss.append(train_loss)
         self.history.test_loss.append(test_loss)
+
+    def result(
+        self,
+        params: tuple[torch.Tensor, torch.Tensor],
+        start: tuple[torch.Tensor, torch.Tensor],
+        config: dict[str, object],
+    ) -> TrainResult:
+        """The run's result: the last finite parameters if it diverged, else ``params``.
+
+        Parameters
+        ----------
+        params : tuple of torch.Tensor
+            The trained ``(w, b)`` at the end of the run.
+        start : tuple of torch.Tensor
+            The starting ``(w, b)``.
+        config : dict
+            What made the run (see :attr:`TrainResult.config
+            <weightdecay.results.TrainResult>`).
+
+        Returns
+        -------
+        TrainResult
+            With ``w`` as a (num_inputs, 1) column, the history and the divergence, if any.
+        """
+        w, b = self.last_finite if self.divergence else (p.detach().clone() for p in params)
+        return TrainResult(
+            w=w.reshape(-1, 1),
+            b=b.reshape(1),
+            w_norm=weight_norm(w),
+            history=self.history,
+            divergence=self.divergence,
+            initial=start,
+            config=dict(config),
+        )
 
     def _check(self, epoch: int, step: int, quantity: str, value: float) -> None:
         if math.isfinite(value):

@@ -48,7 +48,10 @@ def init_params(
 
 
 def linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """The linear model :math:`\\hat y = Xw + b`, as d2l's ``linreg``.
+    r"""The linear model :math:`\hat y = Xw + b`, d2l's ``linreg``.
+
+    Like d2l's, it trusts its arguments: the trainers check the data's shapes once, when the
+    :class:`~weightdecay.problem.Problem` is made.
 
     Parameters
     ----------
@@ -64,11 +67,6 @@ def linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     torch.Tensor of shape (n, 1)
         Predictions.
 
-    Raises
-    ------
-    ValueError
-        If the shapes do not fit together.
-
     Examples
     --------
     >>> import torch
@@ -76,10 +74,7 @@ def linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     tensor([[3.5000],
             [3.5000]])
     """
-    if X.ndim != 2 or w.ndim != 2 or w.shape != (X.shape[1], 1):
-        msg = f"linreg needs X of shape (n, d) and w of shape (d, 1), got {tuple(X.shape)} and {tuple(w.shape)}."
-        raise ValueError(msg)
-    return X @ w + b
+    return torch.matmul(X, w) + b
 
 
 def concise_net(

@@ -256,15 +256,21 @@ def regularization_path(
     >>> path.final_train_loss[0] < 1e-3 < path.final_test_loss[0]  # lambda = 0 interpolates
     tensor(True)
     """
-    settings = check_settings(problem, num_epochs=num_epochs, lr=lr, batch_size=batch_size,
-                              eval_every=eval_every, seed=seed, penalty=penalty,
-                              l1_update=l1_update, initial=initial)  # fmt: skip
+    settings = check_settings(
+        problem,
+        num_epochs=num_epochs,
+        lr=lr,
+        batch_size=batch_size,
+        eval_every=eval_every,
+        seed=seed,
+        penalty=penalty,
+        l1_update=l1_update,
+        initial=initial,
+    )
     grid = check_grid(lambdas)
+    train, test = (problem.X_train, problem.y_train), (problem.X_test, problem.y_test)
     with progress_bar(progress, total=settings.num_epochs, desc="path") as report:
-        trained = train_columns(
-            (problem.X_train, problem.y_train), (problem.X_test, problem.y_test), grid, settings,
-            report,
-        )  # fmt: skip
+        trained = train_columns(train, test, grid, settings, report)
     return PathResult(
         lambdas=grid,
         penalty=settings.penalty_config()["penalty"],

@@ -228,18 +228,24 @@ def select_lambda_cv(
     # The largest folds hold ceil(n / folds) rows, so the smallest training sets have the rest.
     min_rows = problem.n_train - -(-problem.n_train // folds)
     reason = f"the smallest training set of {folds}-fold cross-validation"
-    settings = check_settings(problem, num_epochs=num_epochs, lr=lr, batch_size=batch_size,
-                              eval_every=eval_every, seed=seed, penalty=penalty,
-                              l1_update=l1_update, initial=initial,
-                              max_batch_rows=(min_rows, reason))  # fmt: skip
+    settings = check_settings(
+        problem,
+        num_epochs=num_epochs,
+        lr=lr,
+        batch_size=batch_size,
+        eval_every=eval_every,
+        seed=seed,
+        penalty=penalty,
+        l1_update=l1_update,
+        initial=initial,
+        max_batch_rows=(min_rows, reason),
+    )
     grid = check_grid(lambdas)
-    train, val = train_splits(
-        problem, kfold_splits(problem.n_train, folds), grid, settings, progress
-    )
+    splits = kfold_splits(problem.n_train, folds)
+    train, val = train_splits(problem, splits, grid, settings, progress)
+    method = f"{folds}-fold cross-validation"
     config = {"trainer": "select_lambda_cv", "folds": folds, **settings.penalty_config()}
-    return _selection(
-        grid, f"{folds}-fold cross-validation", train, val, config | settings.config(problem)
-    )
+    return _selection(grid, method, train, val, config | settings.config(problem))
 
 
 def select_lambda_holdout(
@@ -303,10 +309,18 @@ def select_lambda_holdout(
     """
     n_val = check_int("n_val", n_val, low=1, high=check_problem(problem).n_train - 1)
     reason = f"the training rows left with n_val={n_val}"
-    settings = check_settings(problem, num_epochs=num_epochs, lr=lr, batch_size=batch_size,
-                              eval_every=eval_every, seed=seed, penalty=penalty,
-                              l1_update=l1_update, initial=initial,
-                              max_batch_rows=(problem.n_train - n_val, reason))  # fmt: skip
+    settings = check_settings(
+        problem,
+        num_epochs=num_epochs,
+        lr=lr,
+        batch_size=batch_size,
+        eval_every=eval_every,
+        seed=seed,
+        penalty=penalty,
+        l1_update=l1_update,
+        initial=initial,
+        max_batch_rows=(problem.n_train - n_val, reason),
+    )
     grid = check_grid(lambdas)
     n = problem.n_train
     split = (torch.arange(n - n_val), torch.arange(n - n_val, n))
@@ -346,15 +360,8 @@ def kfold_splits(n: int, folds: int) -> list[Split]:
     """
     folds = check_int("folds", folds, low=2, high=check_int("n", n, low=2))
     sizes = [n // folds + (1 if f < n % folds else 0) for f in range(folds)]
-    rows = torch.arange(n)
-    splits = []
-    start = 0
-    for size in sizes:
-        val = rows[start : start + size]
-        train = torch.cat([rows[:start], rows[start + size :]])
-        splits.append((train, val))
-        start += size
-    return splits
+    blocks = torch.arange(n).split(sizes)  # the validation rows of each fold
+    return [(torch.cat(blocks[:f] + blocks[f + 1 :]), val) for f, val in enumerate(blocks)]
 
 
 def _selection(

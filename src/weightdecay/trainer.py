@@ -24,12 +24,13 @@ import torch
 from torch import nn
 
 from weightdecay._settings import L1Update, OnDivergence, check_settings, training_generators
-from weightdecay._validation import check_choice, check_int, check_nonnegative, check_positive
+from weightdecay._steps import optimizer_update, scratch_update
+from weightdecay._validation import check_choice, check_nonnegative
 from weightdecay.data import minibatches
-from weightdecay.evaluate import evaluate_loss, squared_loss, weight_norm
-from weightdecay.guard import DivergenceGuard, clip_grad_norm, decay_hint
+from weightdecay.evaluate import evaluate_loss, squared_loss
+from weightdecay.guard import DivergenceGuard, decay_hint
 from weightdecay.model import concise_net, init_params, linreg
-from weightdecay.penalty import proximal_split, soft_threshold
+from weightdecay.penalty import proximal_split
 from weightdecay.results import DivergenceError, TrainResult
 
 if TYPE_CHECKING:
@@ -58,10 +59,11 @@ OPTIMIZERS: dict[OptimizerName, Callable[..., torch.optim.Optimizer]] = {
 
 
 def sgd(params: Iterable[torch.Tensor], lr: float, batch_size: int) -> None:
-    """Minibatch SGD from scratch, as d2l's ``sgd``: ``p -= lr * p.grad / batch_size``.
+    """Minibatch SGD from scratch, d2l's ``sgd``: ``param -= lr * param.grad / batch_size``.
 
     The gradients are of a loss *summed* over the batch, hence the division; they are zeroed after
-    the update.
+    the update. Like d2l's, it trusts its arguments: the trainers check ``lr`` and ``batch_size``
+    once, before the loop (a parameter without a gradient fails on the ``assert``).
 
     Parameters
     ----------
@@ -72,11 +74,6 @@ def sgd(params: Iterable[torch.Tensor], lr: float, batch_size: int) -> None:
     batch_size : int
         Number of examples the loss was summed over (>= 1).
 
-    Raises
-    ------
-    ValueError
-        If ``lr`` or ``batch_size`` is out of range, or a parameter has no gradient.
-
     Examples
     --------
     >>> import torch
@@ -86,16 +83,10 @@ def sgd(params: Iterable[torch.Tensor], lr: float, batch_size: int) -> None:
     >>> w
     tensor([0.9000], requires_grad=True)
     """
-    lr = check_positive("lr", lr)
-    batch_size = check_int("batch_size", batch_size, low=1)
     with torch.no_grad():
         for param in params:
-            if param.grad is None:
-                msg = "sgd needs every parameter to have a gradient; call backward() first."
-                raise ValueError(msg)
-            param.sub_(
-                param.grad, alpha=lr / batch_size
-            )  # d2l: param -= lr * param.grad / batch_size
+            assert param.grad is not None, "call backward() before sgd"
+            param.sub_(lr * param.grad / batch_size)
             param.grad.zero_()
 
 
@@ -205,47 +196,54 @@ def train_scratch(
     >>> overfit.history.test_loss[-1] > 100 * decayed.history.test_loss[-1]
     True
     """
-    s = check_settings(problem, num_epochs=num_epochs, lr=lr, batch_size=batch_size,
-                       eval_every=eval_every, seed=seed, penalty=penalty, l1_update=l1_update,
-                       initial=initial, record_grad_norm=record_grad_norm,
-                       max_grad_norm=max_grad_norm, on_divergence=on_divergence)  # fmt: skip
+    s = check_settings(
+        problem,
+        num_epochs=num_epochs,
+        lr=lr,
+        batch_size=batch_size,
+        eval_every=eval_every,
+        seed=seed,
+        penalty=penalty,
+        l1_update=l1_update,
+        initial=initial,
+        record_grad_norm=record_grad_norm,
+        max_grad_norm=max_grad_norm,
+        on_divergence=on_divergence,
+    )
     lambd = check_nonnegative("lambd", lambd)
-    penalty_fn, l1_share = proximal_split(s.penalty) if s.proximal else (s.penalty, 0.0)
     init_gen, batch_gen = training_generators(s.seed)
     if s.initial is None:
         w, b = init_params(problem.num_inputs, generator=init_gen, dtype=problem.dtype)
     else:
         w, b = (p.clone().requires_grad_(True) for p in s.initial)
     start = (w.detach().clone(), b.detach().clone())
-    guard = DivergenceGuard(w, b, lr=s.lr, record_grad_norm=s.record_grad_norm,
-                            hint=decay_hint(s.lr, lambd * s.l2_share))  # fmt: skip
-
-    watch = s.record_grad_norm or s.max_grad_norm is not None  # an update needs its grad norm
+    # The options, chosen once: a proximal L1 step leaves the L1 part out of the loss and
+    # soft-thresholds after sgd; clipping or recording measures the gradient before it.
+    penalty_fn, l1_share = proximal_split(s.penalty) if s.proximal else (s.penalty, 0.0)
+    update = scratch_update(sgd, w, s, l1_threshold=s.lr * lambd * l1_share)
+    hint = decay_hint(s.lr, lambd * s.l2_share)
+    guard = DivergenceGuard(w, b, lr=s.lr, record_grad_norm=s.record_grad_norm, hint=hint)
 
     def net(X: torch.Tensor) -> torch.Tensor:
         return linreg(X, w, b)
 
+    train_data, test_data = (problem.X_train, problem.y_train), (problem.X_test, problem.y_test)
     try:
         for epoch in range(1, s.num_epochs + 1):
-            for X, y in minibatches(problem.X_train, problem.y_train, s.batch_size,
-                                    generator=batch_gen):  # fmt: skip
+            for X, y in minibatches(*train_data, s.batch_size, generator=batch_gen):
                 loss = squared_loss(net(X), y)  # (y_hat - y)**2 / 2, one value per example
                 l = loss + lambd * penalty_fn(w)  # plus lambd * P(w): the regularized loss
                 l.sum().backward()
-                norm = clip_grad_norm([w, b], s.max_grad_norm, scale=1 / len(X)) if watch else None
-                sgd([w, b], s.lr, len(X))
-                if l1_share:  # proximal L1: soft-threshold after the gradient step
-                    with torch.no_grad():
-                        w.copy_(soft_threshold(w, s.lr * lambd * l1_share))
-                guard.after_update(epoch, loss, norm)
+                norm = update([w, b], s.lr, len(X))  # sgd; the norm of its gradient, if measured
+                guard.after_update(epoch, loss, norm)  # stops the run if anything is not finite
             if epoch % s.eval_every == 0 or epoch == s.num_epochs:
-                guard.after_evaluation(epoch, evaluate_loss(net, problem.X_train, problem.y_train),
-                                       evaluate_loss(net, problem.X_test, problem.y_test))  # fmt: skip
+                train_loss = evaluate_loss(net, *train_data)
+                guard.after_evaluation(epoch, train_loss, evaluate_loss(net, *test_data))
     except DivergenceError:
         if s.on_divergence == "raise":
             raise
     config = {"trainer": "scratch", "lambd": lambd, **s.penalty_config(), **s.config(problem)}
-    return _result(guard, (w, b), start, config)
+    return guard.result((w, b), start, config)
 
 
 def train_concise(
@@ -339,10 +337,18 @@ def train_concise(
     >>> decayed.w_norm < plain.w_norm / 20
     True
     """
-    s = check_settings(problem, num_epochs=num_epochs, lr=lr, batch_size=batch_size,
-                       eval_every=eval_every, seed=seed, initial=initial,
-                       record_grad_norm=record_grad_norm, max_grad_norm=max_grad_norm,
-                       on_divergence=on_divergence)  # fmt: skip
+    s = check_settings(
+        problem,
+        num_epochs=num_epochs,
+        lr=lr,
+        batch_size=batch_size,
+        eval_every=eval_every,
+        seed=seed,
+        initial=initial,
+        record_grad_norm=record_grad_norm,
+        max_grad_norm=max_grad_norm,
+        on_divergence=on_divergence,
+    )
     weight_decay = check_nonnegative("weight_decay", weight_decay)
     optimizer = check_choice("optimizer", optimizer, tuple(OPTIMIZERS))
     init_gen, batch_gen = training_generators(s.seed)
@@ -353,48 +359,26 @@ def train_concise(
             w.copy_(s.initial[0].T)
             b.copy_(s.initial[1])
     start = (w.detach().T.clone(), b.detach().clone())
-    trainer = OPTIMIZERS[optimizer](
-        [{"params": [w], "weight_decay": weight_decay}, {"params": [b], "weight_decay": 0.0}],
-        lr=s.lr,
-    )
     loss_fn = nn.MSELoss(reduction="none")  # (y_hat - y)**2, one value per example
+    groups = [{"params": [w], "weight_decay": weight_decay}, {"params": [b], "weight_decay": 0.0}]
+    trainer = OPTIMIZERS[optimizer](groups, lr=s.lr)
+    update = optimizer_update(trainer, [w, b], s)  # trainer.step, clipping first if asked
     hint = "" if optimizer == "adam" else decay_hint(s.lr, weight_decay, name="weight_decay")
     guard = DivergenceGuard(w, b, lr=s.lr, record_grad_norm=s.record_grad_norm, hint=hint)
-    watch = s.record_grad_norm or s.max_grad_norm is not None  # an update needs its grad norm
+    train_data, test_data = (problem.X_train, problem.y_train), (problem.X_test, problem.y_test)
     try:
         for epoch in range(1, s.num_epochs + 1):
-            for X, y in minibatches(problem.X_train, problem.y_train, s.batch_size,
-                                    generator=batch_gen):  # fmt: skip
+            for X, y in minibatches(*train_data, s.batch_size, generator=batch_gen):
                 trainer.zero_grad()
                 loss = loss_fn(net(X), y)
                 loss.mean().backward()
-                norm = clip_grad_norm([w, b], s.max_grad_norm) if watch else None
-                trainer.step()
+                norm = update()  # trainer.step(); the norm of its gradient, if measured
                 guard.after_update(epoch, loss, norm)
             if epoch % s.eval_every == 0 or epoch == s.num_epochs:
-                guard.after_evaluation(epoch, evaluate_loss(net, problem.X_train, problem.y_train, loss_fn),
-                                       evaluate_loss(net, problem.X_test, problem.y_test, loss_fn))  # fmt: skip
+                train_loss = evaluate_loss(net, *train_data, loss_fn)
+                guard.after_evaluation(epoch, train_loss, evaluate_loss(net, *test_data, loss_fn))
     except DivergenceError:
         if s.on_divergence == "raise":
             raise
     config = {"trainer": "concise", "weight_decay": weight_decay, "optimizer": optimizer}
-    return _result(guard, (w.T, b), start, config | s.config(problem))
-
-
-def _result(
-    guard: DivergenceGuard,
-    params: tuple[torch.Tensor, torch.Tensor],
-    start: tuple[torch.Tensor, torch.Tensor],
-    config: dict[str, object],
-) -> TrainResult:
-    """The run's result: the last finite parameters if it diverged, else the final ones."""
-    w, b = guard.last_finite if guard.divergence else (p.detach().clone() for p in params)
-    return TrainResult(
-        w=w.reshape(-1, 1),
-        b=b.reshape(1),
-        w_norm=weight_norm(w),
-        history=guard.history,
-        divergence=guard.divergence,
-        initial=start,
-        config=dict(config),
-    )
+    return guard.result((w.T, b), start, config | s.config(problem))
