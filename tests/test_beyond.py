@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pytest
@@ -50,7 +51,7 @@ def _assert_same_run(a: TrainResult, b: TrainResult) -> None:
 finite = st.floats(min_value=-1e3, max_value=1e3, allow_nan=False, allow_infinity=False)
 
 
-@settings(deadline=None, max_examples=25)
+@settings(deadline=timedelta(seconds=1), max_examples=25)
 @given(values=st.lists(finite, min_size=1, max_size=20), rho=st.floats(min_value=0, max_value=1))
 def test_elastic_net_value_is_the_convex_mix(values: list[float], rho: float) -> None:
     w = torch.tensor(values, dtype=F64)

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import hypothesis.strategies as st
 import pytest
 import torch
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis.extra.numpy import arrays
 
 from weightdecay.penalty import (
@@ -22,6 +24,8 @@ magnitudes = st.floats(1e-100, 1e3)
 finite = st.one_of(st.just(0.0), magnitudes, magnitudes.map(lambda v: -v))
 weights = arrays("float64", st.integers(1, 50), elements=finite).map(torch.from_numpy)
 PENALTIES: list[Penalty] = [l1_penalty, l2_penalty, ElasticNet(0.3)]
+# An example takes well under 1 ms; the deadline catches a 1000-fold slowdown, not a busy machine.
+property_test = settings(deadline=timedelta(seconds=1))
 
 
 def test_values() -> None:
@@ -32,6 +36,7 @@ def test_values() -> None:
 
 
 @pytest.mark.parametrize("penalty", PENALTIES, ids=penalty_name)
+@property_test
 @given(w=weights)
 def test_nonnegative_and_zero_only_at_zero(penalty: Penalty, w: torch.Tensor) -> None:
     value = float(penalty(w))
@@ -39,6 +44,7 @@ def test_nonnegative_and_zero_only_at_zero(penalty: Penalty, w: torch.Tensor) ->
     assert (value == 0) == bool((w == 0).all())
 
 
+@property_test
 @given(w=weights)
 def test_gradients_are_w_and_sign_w(w: torch.Tensor) -> None:
     w = w.clone().requires_grad_(True)
@@ -48,12 +54,14 @@ def test_gradients_are_w_and_sign_w(w: torch.Tensor) -> None:
     torch.testing.assert_close(g1, torch.sign(w.detach()))
 
 
+@property_test
 @given(w=weights)
 def test_elastic_net_ends_are_l1_and_l2(w: torch.Tensor) -> None:
     torch.testing.assert_close(ElasticNet(1.0)(w), l1_penalty(w))
     torch.testing.assert_close(ElasticNet(0.0)(w), l2_penalty(w))
 
 
+@property_test
 @given(w=weights, t=st.floats(0, 100))
 def test_soft_threshold_is_the_prox_of_l1(w: torch.Tensor, t: float) -> None:
     out = soft_threshold(w, t)

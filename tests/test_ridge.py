@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import numpy as np
 import pytest
 import torch
@@ -58,7 +60,7 @@ def test_normal_equations_and_scikit_learn(n: int, d: int, lambd: float) -> None
     torch.testing.assert_close(b, intercept, rtol=1e-6, atol=1e-6)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30, deadline=timedelta(seconds=1))
 @given(
     n=st.integers(2, 30),
     d=st.integers(1, 40),

@@ -9,6 +9,7 @@ expected squared error of weights w is noise**2 + ||w - w*||**2, so no test set 
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
 import pytest
 import torch
@@ -225,7 +226,7 @@ sizes = st.integers(min_value=1, max_value=2000)
 positive = st.floats(min_value=1e-3, max_value=1e3)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=timedelta(seconds=1))
 @given(n=sizes, d=sizes, w_norm=positive, noise=positive, lambd=positive)
 def test_no_lambda_beats_the_optimal_one(
     n: int, d: int, w_norm: float, noise: float, lambd: float
@@ -236,7 +237,7 @@ def test_no_lambda_beats_the_optimal_one(
     assert float(best) <= float(other) * (1 + 1e-12)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=timedelta(seconds=1))
 @given(n=sizes, extra=sizes, d=sizes, w_norm=positive, noise=positive)
 def test_optimal_ridge_never_gets_worse_with_more_data(
     n: int, extra: int, d: int, w_norm: float, noise: float
@@ -248,7 +249,7 @@ def test_optimal_ridge_never_gets_worse_with_more_data(
     assert float(risks[1]) <= float(risks[0]) * (1 + 1e-12)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=timedelta(seconds=1))
 @given(n=sizes, d=sizes, w_norm=positive, noise=positive)
 def test_optimal_risk_is_below_the_zero_predictor(
     n: int, d: int, w_norm: float, noise: float

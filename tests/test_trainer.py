@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import math
 import statistics
+from datetime import timedelta
 from typing import Any
 
 import hypothesis.strategies as st
@@ -161,7 +162,7 @@ def test_concise_equals_scratch_at_twice_the_lr_and_half_the_decay(
 # --------------------------------------------------------------------------------------------
 # 3. Properties
 # --------------------------------------------------------------------------------------------
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=timedelta(seconds=1))
 @given(
     batch_size=st.integers(1, 30),
     lambd=st.floats(0.0, 10.0),
@@ -191,7 +192,8 @@ def test_penalty_contributes_exactly_lambda_grad(
     assert torch.equal(with_penalty.b, without.b)  # the bias is never penalized
 
 
-@settings(max_examples=20, deadline=None)
+# The first example builds torch.optim's first optimizer (0.3 s here); the others take ~1 ms.
+@settings(max_examples=20, deadline=timedelta(seconds=5))
 @given(wd=st.floats(0.1, 50.0), optimizer=st.sampled_from(["sgd", "adam", "adamw"]))
 def test_concise_never_decays_the_bias(wd: float, optimizer: Any) -> None:
     # One update (batch = whole set) from the same start: the bias's step depends on the data
