@@ -57,17 +57,24 @@ def notebook_train(
     lr: float = 0.003,
     batch_size: int = 5,
     seed: int = 0,
+    step_losses: list[float] | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """The notebook's ``train(lambd)`` from ``(w0, b0)``, on the trainers' batches."""
+    """The notebook's ``train(lambd)`` from ``(w0, b0)``, on the trainers' batches.
+
+    ``step_losses``, if given, receives each update's mean data loss (without the penalty).
+    """
     _, batch_gen = training_generators(seed)
     w = w0.clone().requires_grad_(True)
     b = b0.clone().requires_grad_(True)
     for _ in range(num_epochs):
         for rows in batches(problem, batch_size, batch_gen):
             X, y = problem.X_train[rows], problem.y_train[rows]
-            loss = squared_loss(linreg(X, w, b), y) + lambd * penalty(w)
+            data_loss = squared_loss(linreg(X, w, b), y)
+            loss = data_loss + lambd * penalty(w)
             loss.sum().backward()
             sgd([w, b], lr, len(rows))
+            if step_losses is not None:
+                step_losses.append(float(data_loss.detach().mean()))
     return w.detach(), b.detach()
 
 
@@ -81,8 +88,12 @@ def notebook_train_concise(
     lr: float = 0.003,
     batch_size: int = 5,
     seed: int = 0,
+    step_losses: list[float] | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """The notebook's ``train_concise(wd)`` from ``(w0, b0)``, on the trainers' batches."""
+    """The notebook's ``train_concise(wd)`` from ``(w0, b0)``, on the trainers' batches.
+
+    ``step_losses``, if given, receives each update's mean ``MSELoss`` (without the decay).
+    """
     _, batch_gen = training_generators(seed)
     net = nn.Linear(problem.num_inputs, 1, dtype=problem.dtype)
     with torch.no_grad():
@@ -100,4 +111,6 @@ def notebook_train_concise(
             l = loss(net(problem.X_train[rows]), problem.y_train[rows])
             l.mean().backward()
             trainer.step()
+            if step_losses is not None:
+                step_losses.append(float(l.detach().mean()))
     return net.weight.detach().T.clone(), net.bias.detach().clone()

@@ -1,21 +1,38 @@
 from __future__ import annotations
 
+import inspect
 import json
 import math
 import statistics
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import hypothesis.strategies as st
 import pytest
 import torch
 from hypothesis import given, settings
-from reference import batches, notebook_train, notebook_train_concise, squared_loss
+from reference import batches, notebook_train, notebook_train_concise
+from reference import squared_loss as d2l_squared_loss
 
 import weightdecay
-from weightdecay import TrainResult, make_problem, ridge_closed_form, train_concise, train_scratch
+from weightdecay import (
+    TrainResult,
+    init_params,
+    linreg,
+    make_problem,
+    regularization_path,
+    ridge_closed_form,
+    sgd,
+    squared_loss,
+    train_concise,
+    train_scratch,
+)
 from weightdecay._settings import training_generators
+from weightdecay.model import concise_net
 from weightdecay.penalty import ElasticNet, Penalty, get_penalty, l1_penalty, l2_penalty
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 SEEDS = range(10)
 
@@ -93,27 +110,50 @@ def _rel(a: torch.Tensor, b: torch.Tensor) -> float:
     return float((a - b).norm() / b.norm())
 
 
+# batch_size=6 ends every epoch on an uneven batch of 2 rows: sgd must divide by 2 there.
+@pytest.mark.parametrize("batch_size", [5, 6])
 @pytest.mark.parametrize(
     ("penalty", "lambd"), [("l2", 0.0), ("l2", 3.0), ("l1", 2.0), ("elasticnet", 1.0)]
 )
-def test_scratch_equals_the_notebooks_autograd_loop(penalty: str, lambd: float) -> None:
+def test_scratch_equals_the_notebooks_autograd_loop(
+    penalty: str, lambd: float, batch_size: int
+) -> None:
     # float64, so that a weight sitting next to 0 takes the same sign(w) in both computations.
     problem = make_problem(seed=2, dtype=torch.float64)
     w0, b0 = _start(problem.num_inputs, torch.float64)
-    ours = train_scratch(problem, lambd=lambd, penalty=penalty, initial=(w0, b0), seed=7)
-    w, b = notebook_train(problem, w0, b0, lambd=lambd, penalty=get_penalty(penalty), seed=7)
+    ours = train_scratch(
+        problem, lambd=lambd, penalty=penalty, batch_size=batch_size, initial=(w0, b0), seed=7
+    )
+    losses: list[float] = []
+    w, b = notebook_train(
+        problem,
+        w0,
+        b0,
+        lambd=lambd,
+        penalty=get_penalty(penalty),
+        batch_size=batch_size,
+        seed=7,
+        step_losses=losses,
+    )
     assert _rel(ours.w, w) < 1e-10
     torch.testing.assert_close(ours.b, b)
+    # Each update records the mean data loss of its batch, without lambd * P(w).
+    assert ours.history.step_loss == pytest.approx(losses, rel=1e-10)
 
 
+@pytest.mark.parametrize("batch_size", [5, 6])
 @pytest.mark.parametrize("wd", [0.0, 7.0])
-def test_concise_equals_the_notebooks_concise_loop(wd: float) -> None:
+def test_concise_equals_the_notebooks_concise_loop(wd: float, batch_size: int) -> None:
     problem = make_problem(seed=2, dtype=torch.float64)
     w0, b0 = _start(problem.num_inputs, torch.float64)
-    ours = train_concise(problem, weight_decay=wd, initial=(w0, b0), seed=7)
-    w, b = notebook_train_concise(problem, w0, b0, wd=wd, seed=7)
+    ours = train_concise(problem, weight_decay=wd, batch_size=batch_size, initial=(w0, b0), seed=7)
+    losses: list[float] = []
+    w, b = notebook_train_concise(
+        problem, w0, b0, wd=wd, batch_size=batch_size, seed=7, step_losses=losses
+    )
     assert _rel(ours.w, w) < 1e-12
     torch.testing.assert_close(ours.b, b)
+    assert ours.history.step_loss == pytest.approx(losses, rel=1e-12)
 
 
 def test_lambda_zero_never_moves_the_null_space_of_the_training_data() -> None:
@@ -286,7 +326,9 @@ def test_same_seed_same_minibatches_in_both_trainers() -> None:
     _, batch_gen = training_generators(11)
     expected = [
         float(
-            squared_loss(problem.X_train[rows] @ start[0] + start[1], problem.y_train[rows]).mean()
+            d2l_squared_loss(
+                problem.X_train[rows] @ start[0] + start[1], problem.y_train[rows]
+            ).mean()
         )
         for _ in range(2)
         for rows in batches(problem, 5, batch_gen)
@@ -295,6 +337,64 @@ def test_same_seed_same_minibatches_in_both_trainers() -> None:
     assert concise.history.step_loss == pytest.approx([2 * e for e in expected], rel=1e-12)
     other = train_scratch(problem, **(tiny | {"seed": 12}))
     assert other.history.step_loss != scratch.history.step_loss
+
+
+# --------------------------------------------------------------------------------------------
+# 5. The notebook's building blocks, against d2l's formulas and hand draws
+# --------------------------------------------------------------------------------------------
+def test_init_params_draws_w_from_the_generator_and_starts_b_at_zero() -> None:
+    w, b = init_params(7, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    by_hand = torch.randn(7, 1, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    assert torch.equal(w.detach(), by_hand)
+    assert torch.equal(b.detach(), torch.zeros(1, dtype=torch.float64))
+    assert w.is_leaf
+    assert w.requires_grad
+    assert b.is_leaf
+    assert b.requires_grad
+
+
+def test_concise_net_draws_the_weight_then_the_bias_from_the_generator() -> None:
+    net = concise_net(7, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    weight, bias = net.parameters()
+    by_hand = torch.randn(8, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    assert torch.equal(weight.detach(), by_hand[:7].reshape(1, 7))
+    assert torch.equal(bias.detach(), by_hand[7:])
+
+
+@pytest.mark.parametrize("trainer", ["scratch", "concise", "path"])
+def test_a_seeded_run_starts_from_the_init_generators_draw(trainer: str) -> None:
+    # The seeded start is N(0, 1) draws of the first training generator: w, then (concise only,
+    # as the notebook's normal_()) the bias; the from-scratch bias starts at 0.
+    problem = make_problem(num_inputs=12)
+    init_gen, _ = training_generators(5)
+    draws = torch.randn(13, generator=init_gen)
+    w0, b0 = draws[:12].reshape(12, 1), draws[12:] if trainer == "concise" else torch.zeros(1)
+    run: dict[str, Any] = {"num_epochs": 1, "seed": 5}
+    if trainer == "path":
+        start = regularization_path(problem, [0.0, 1.0], **run).initial
+    else:
+        start = (train_scratch if trainer == "scratch" else train_concise)(problem, **run).initial
+    assert start is not None
+    assert torch.equal(start[0], w0)
+    assert torch.equal(start[1], b0)
+
+
+def test_linreg_squared_loss_and_sgd_are_d2ls_formulas() -> None:
+    X = torch.tensor([[1.0, 2.0], [3.0, -1.0], [0.5, 0.0]])
+    w = torch.tensor([[0.5], [-1.0]], requires_grad=True)
+    b = torch.tensor([0.25], requires_grad=True)
+    y_hat = linreg(X, w, b)
+    torch.testing.assert_close(y_hat, torch.tensor([[-1.25], [2.75], [0.5]]))  # Xw + b by hand
+    loss = squared_loss(y_hat, torch.tensor([0.75, 2.75, -0.5]))  # y reshaped to y_hat's shape
+    torch.testing.assert_close(loss, torch.tensor([[2.0], [0.0], [0.5]]))  # (y_hat - y)**2 / 2
+    loss.sum().backward()
+    # d(loss)/dw = X^T (y_hat - y) = X^T [-2, 0, 1] = [-1.5, -4]; d/db = sum = -1.
+    sgd([w, b], lr=0.3, batch_size=3)
+    torch.testing.assert_close(w.detach(), torch.tensor([[0.5 + 0.15], [-1.0 + 0.4]]))
+    torch.testing.assert_close(b.detach(), torch.tensor([0.25 + 0.1]))
+    for param in (w, b):  # zeroed for the next batch
+        assert param.grad is not None
+        assert torch.equal(param.grad, torch.zeros_like(param))
 
 
 # --------------------------------------------------------------------------------------------
@@ -313,8 +413,16 @@ def test_grad_norm_and_clipping_follow_the_rule_computed_by_hand(max_norm: float
     problem = make_problem(dtype=torch.float64)
     w0, b0 = _start(problem.num_inputs, torch.float64)
     lambd, lr, n = 0.5, 0.01, problem.n_train
-    result = train_scratch(problem, lambd=lambd, lr=lr, num_epochs=1, batch_size=n,
-                           initial=(w0, b0), record_grad_norm=True, max_grad_norm=max_norm)  # fmt: skip
+    result = train_scratch(
+        problem,
+        lambd=lambd,
+        lr=lr,
+        num_epochs=1,
+        batch_size=n,
+        initial=(w0, b0),
+        record_grad_norm=True,
+        max_grad_norm=max_norm,
+    )
     w, b = w0.clone().requires_grad_(True), b0.clone().requires_grad_(True)
     loss = ((problem.X_train @ w + b - problem.y_train) ** 2 / 2).mean() + lambd * (w * w).sum() / 2
     gw, gb = torch.autograd.grad(loss, [w, b])
@@ -336,33 +444,68 @@ def test_to_dict_is_strict_json_even_for_a_diverged_run() -> None:
     assert json.loads(text)["divergence"]["value"] is None
 
 
+# Every argument away from its default, so that a value the config forgets cannot go unnoticed.
+PROBLEM_ARGS: dict[str, Any] = {
+    "n_train": 25,
+    "n_test": 30,
+    "num_inputs": 40,
+    "true_w": 0.02,
+    "true_b": -0.1,
+    "noise": 0.05,
+    "num_nonzero": 10,
+    "seed": 4,
+    "dtype": torch.float64,
+}
+RUN_ARGS: dict[str, Any] = {
+    "num_epochs": 3,
+    "lr": 0.002,
+    "batch_size": 6,
+    "eval_every": 2,
+    "seed": 6,
+    "max_grad_norm": 5.0,
+    "record_grad_norm": True,
+    "on_divergence": "stop",
+}
+TRAINER_ARGS: dict[str, dict[str, Any]] = {
+    "scratch": {"lambd": 2.0, "penalty": "l1", "l1_update": "proximal"},
+    "concise": {"weight_decay": 7.0, "optimizer": "adamw"},
+}
+
+
+def _redo(config: dict[str, Any]) -> TrainResult:
+    """Run again from nothing but a result's config: every argument is read from it."""
+    assert config["problem"] == "make_problem"
+    assert config["initial"] == "seeded"  # a given start is not stored in the config
+    data = {k: config[k] for k in PROBLEM_ARGS if k not in ("seed", "dtype")}
+    problem = make_problem(**data, seed=config["data_seed"], dtype=getattr(torch, config["dtype"]))
+    trainer: Callable[..., TrainResult] = (
+        train_scratch if config["trainer"] == "scratch" else train_concise
+    )
+    run = {k: config[k] for k in [*RUN_ARGS, *TRAINER_ARGS[config["trainer"]]]}
+    return trainer(problem, **run)
+
+
 @pytest.mark.parametrize("trainer", ["scratch", "concise"])
 def test_config_holds_everything_that_made_the_run(trainer: str) -> None:
-    problem = make_problem(seed=4, n_train=25)
-    if trainer == "scratch":
-        result = train_scratch(problem, lambd=2.0, penalty="l1", lr=0.002, num_epochs=3, seed=6)
-        expected = {"trainer": "scratch", "lambd": 2.0, "penalty": "l1", "l1_update": "subgradient"}
-    else:
-        result = train_concise(
-            problem, weight_decay=7.0, optimizer="adamw", lr=0.002, num_epochs=3, seed=6
-        )
-        expected = {"trainer": "concise", "weight_decay": 7.0, "optimizer": "adamw"}
-    expected |= {
-        "lr": 0.002, "num_epochs": 3, "batch_size": 5, "eval_every": 5, "seed": 6, "data_seed": 4,
-        "n_train": 25, "n_test": 100, "num_inputs": 200, "noise": 0.01, "true_w": 0.01,
-        "weightdecay_version": weightdecay.__version__,
-    }  # fmt: skip
+    problem = make_problem(**PROBLEM_ARGS)
+    train = train_scratch if trainer == "scratch" else train_concise
+    result = train(problem, **RUN_ARGS, **TRAINER_ARGS[trainer])
+    # Each keyword of the trainer and of make_problem is in the config (but `initial`, whose
+    # tensors are not stored), under its own name, with its value.
+    names = inspect.signature(train).parameters.keys() - {"problem", "initial"}
+    assert names == RUN_ARGS.keys() | TRAINER_ARGS[trainer].keys()
+    assert inspect.signature(make_problem).parameters.keys() == PROBLEM_ARGS.keys()
+    expected = RUN_ARGS | TRAINER_ARGS[trainer] | {"trainer": trainer, "data_seed": 4}
+    expected |= {k: v for k, v in PROBLEM_ARGS.items() if k not in ("seed", "dtype")}
     assert expected.items() <= result.config.items()
-    # The config is enough to redo the run.
-    again = make_problem(seed=result.config["data_seed"], n_train=result.config["n_train"])
-    redo = train_scratch if trainer == "scratch" else train_concise
-    kwargs = {k: result.config[k] for k in ("lr", "num_epochs", "seed")}
-    kwargs |= (
-        {"lambd": 2.0, "penalty": "l1"}
-        if trainer == "scratch"
-        else {"weight_decay": 7.0, "optimizer": "adamw"}
-    )
-    assert torch.equal(redo(again, **kwargs).w, result.w)
+    assert result.config["dtype"] == "float64"
+    assert result.config["weightdecay_version"] == weightdecay.__version__
+    # The config is enough to redo the run, bit for bit.
+    redo = _redo(result.config)
+    assert torch.equal(redo.w, result.w)
+    assert torch.equal(redo.b, result.b)
+    assert redo.history == result.history
+    assert redo.config == result.config
 
 
 def test_reprs_are_short_and_show_the_key_numbers() -> None:

@@ -242,8 +242,8 @@ def train_scratch(
     except DivergenceError:
         if s.on_divergence == "raise":
             raise
-    config = {"trainer": "scratch", "lambd": lambd, **s.penalty_config(), **s.config(problem)}
-    return guard.result((w, b), start, config)
+    config = {"trainer": "scratch", "lambd": lambd, **s.penalty_config(), **s.guard_config()}
+    return guard.result((w, b), start, config | s.config(problem))
 
 
 def train_concise(
@@ -381,4 +381,4 @@ def train_concise(
         if s.on_divergence == "raise":
             raise
     config = {"trainer": "concise", "weight_decay": weight_decay, "optimizer": optimizer}
-    return guard.result((w.T, b), start, config | s.config(problem))
+    return guard.result((w.T, b), start, config | s.guard_config() | s.config(problem))
