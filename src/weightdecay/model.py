@@ -50,7 +50,7 @@ def init_params(
 def linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     r"""The linear model :math:`\hat y = Xw + b`, d2l's ``linreg``.
 
-    Like d2l's, it trusts its arguments: the trainers check the data's shapes once, when the
+    Like d2l's, it trusts its arguments: the data's shapes are checked once, when the
     :class:`~weightdecay.problem.Problem` is made.
 
     Parameters
