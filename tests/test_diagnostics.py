@@ -174,8 +174,8 @@ def test_reported_step_is_the_first_failing_update(problem: Problem, name: str, 
     assert d is not None
     assert (d.step, d.quantity) == (step, quantity)
     assert d.epoch == math.ceil(step / 4)  # 4 updates per epoch
-    # The same float32 arithmetic but for sgd's rounding (alpha = lr / |B| in one step).
-    assert result.history.step_loss == pytest.approx(losses, rel=1e-4)
+    # The same float32 run; the recorded means round differently (the guard divides a sum).
+    assert result.history.step_loss == pytest.approx(losses, rel=1e-6)
 
 
 def test_run_cut_before_the_failure_is_a_finite_prefix(problem: Problem) -> None:

@@ -11,7 +11,7 @@ import torch
 import weightdecay.trainer
 from weightdecay import make_problem, train_concise, train_scratch
 from weightdecay.data import batch_indices, synthetic_data
-from weightdecay.model import init_params
+from weightdecay.model import concise_net, init_params
 
 PROBLEM = make_problem()
 NAN, INF = math.nan, math.inf
@@ -123,5 +123,7 @@ def test_lower_level_functions_reject() -> None:
         synthetic_data(torch.ones(3, 2), 0.0, 4, generator=gen)
     with pytest.raises(TypeError, match=r"w must have a floating-point dtype, got torch\.int64"):
         synthetic_data(torch.ones(3, dtype=torch.int64), 0.0, 4, generator=gen)
-    with pytest.raises(ValueError, match=r"num_inputs must be an integer >= 1, got 0"):
-        init_params(0, generator=gen)
+    for build in (init_params, concise_net):
+        with pytest.raises(ValueError, match=r"num_inputs must be an integer >= 1, got 0"):
+            build(0, generator=gen)
+        build(1, generator=gen)  # one input is enough
