@@ -3,7 +3,7 @@
 # dependencies = ["nox>=2024.10.9"]
 # ///
 """Developer sessions: ``nox -s tests``, ``lint``, ``typecheck``, ``docs``, ``site``, ``build``,
-``bench``, ``precommit``.
+``bench``, ``mutation``, ``precommit``.
 
 Sessions use pip-based virtual environments on purpose: uv ignores pip's configuration and this
 machine's local CPU wheel of torch, and would download a multi-GB CUDA build instead. CI pins torch
@@ -181,6 +181,26 @@ def bench(session: nox.Session) -> None:
     _install(session, "test")
     for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):
         session.run("python", str(script), *session.posargs)
+
+
+@nox.session(default=False)
+def mutation(session: nox.Session) -> None:
+    """Mutation testing of the lesson's modules with mutmut; not in CI (it takes about an hour).
+
+    ``[tool.mutmut]`` in pyproject.toml names the modules (trainer and its update step, penalty,
+    evaluate, model, data) and the fast tests that guard them. mutmut plants one bug at a time,
+    runs the tests that reach it, and keeps its results in ``mutants/``, so a second run only
+    re-tests what changed. The session ends with the score and every mutant that survived;
+    ``tests/mutation_survivors.py`` explains those known to be equivalent and fails on any other.
+    Other arguments go to ``mutmut run``: ``nox -s mutation -- "weightdecay.model*"``.
+    """
+    _install(session, "test")
+    session.install("mutmut>=3.8")
+    # mutmut imports the mutated copy from mutants/src: keep any other copy off the path.
+    env = {"PYTHONPATH": ""}
+    session.run("mutmut", "run", "--max-children", "1", *session.posargs, env=env)
+    session.run("mutmut", "export-cicd-stats", env=env)
+    session.run("python", "tests/mutation_survivors.py", env=env)
 
 
 @nox.session(default=False)

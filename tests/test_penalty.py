@@ -16,6 +16,7 @@ from weightdecay.penalty import (
     l2_penalty,
     penalty_name,
     penalty_parts,
+    proximal_split,
     soft_threshold,
 )
 
@@ -79,6 +80,19 @@ def test_lookup_by_name_and_callable() -> None:
     assert get_penalty(custom) is custom
     assert penalty_parts(custom) is None
     assert penalty_parts(l1_penalty) == (1.0, 0.0)
+
+
+def test_elastic_net_stores_its_ratio_as_a_float() -> None:
+    assert type(ElasticNet(1).l1_ratio) is float  # an int is checked and converted
+    assert ElasticNet(1).l1_ratio == 1.0
+
+
+def test_proximal_split_needs_a_builtin_penalty() -> None:
+    smooth, share = proximal_split(ElasticNet(0.25))
+    assert share == 0.25
+    assert float(smooth(torch.tensor([2.0]))) == 0.75 * 2.0**2 / 2
+    with pytest.raises(ValueError, match=r"l1_update='proximal' needs a built-in penalty \('l1'"):
+        proximal_split(lambda w: w.sum())
 
 
 def test_bad_penalties() -> None:

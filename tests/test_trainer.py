@@ -508,6 +508,30 @@ def test_config_holds_everything_that_made_the_run(trainer: str) -> None:
     assert redo.config == result.config
 
 
+@pytest.mark.parametrize("trainer", ["scratch", "concise"])
+def test_defaults_are_the_notebooks_settings(trainer: str) -> None:
+    # DESIGN.md's stable signatures: the notebook's run, no decay, seed 0, a guard that raises.
+    train = train_scratch if trainer == "scratch" else train_concise
+    expected: dict[str, Any] = {
+        "num_epochs": 100,
+        "lr": 0.003,
+        "batch_size": 5,
+        "eval_every": 5,
+        "seed": 0,
+        "max_grad_norm": None,
+        "record_grad_norm": False,
+        "on_divergence": "raise",
+        "initial": "seeded",
+    }
+    if trainer == "scratch":
+        expected |= {"lambd": 0.0, "penalty": "l2", "l1_update": "subgradient"}
+    else:
+        expected |= {"weight_decay": 0.0, "optimizer": "sgd"}
+    result = train(make_problem())
+    assert expected.items() <= result.config.items()
+    assert result.history.grad_norm == []
+
+
 def test_reprs_are_short_and_show_the_key_numbers() -> None:
     problem = make_problem()
     result = train_scratch(problem, lambd=3.0)
