@@ -12,6 +12,7 @@ True
 from __future__ import annotations
 
 from weightdecay.data import make_problem
+from weightdecay.equilibrium import decay_timescale, equilibrium_angular_update
 from weightdecay.evaluate import zero_predictor_loss
 from weightdecay.networks import decay_param_groups, layer_grad_norms, mlp
 from weightdecay.path import PathResult, regularization_path
@@ -37,6 +38,8 @@ __all__ = [
     "TrainResult",
     "__version__",
     "decay_param_groups",
+    "decay_timescale",
+    "equilibrium_angular_update",
     "l1_penalty",
     "l2_penalty",
     "layer_grad_norms",
