@@ -10,7 +10,7 @@ nothing here calls the package to produce a reference.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import torch
@@ -53,7 +53,8 @@ def simulate(
     return angles, norms
 
 
-SETTINGS = {  # name: (optimizer class, its arguments, the formula by hand)
+Setting = tuple[type[torch.optim.Optimizer], dict[str, Any], float]
+SETTINGS: dict[str, Setting] = {  # name: (optimizer class, its arguments, the formula by hand)
     "SGD": (torch.optim.SGD, {"lr": 0.1, "weight_decay": 0.01}, math.sqrt(2 * 1e-3)),
     "SGD, momentum 0.9": (
         torch.optim.SGD,
@@ -72,11 +73,10 @@ SETTINGS = {  # name: (optimizer class, its arguments, the formula by hand)
 @pytest.mark.parametrize("name", SETTINGS)
 def test_formula_is_the_hand_computed_value(name: str) -> None:
     optimizer_class, arguments, by_hand = SETTINGS[name]
-    kind = "sgd" if optimizer_class is torch.optim.SGD else "adamw"
     options = {k: v for k, v in arguments.items() if k in {"momentum", "betas"}}
-    value = equilibrium_angular_update(
-        arguments["lr"], arguments["weight_decay"], optimizer=kind, **options
-    )
+    if optimizer_class is torch.optim.AdamW:
+        options["optimizer"] = "adamw"
+    value = equilibrium_angular_update(arguments["lr"], arguments["weight_decay"], **options)
     assert value == pytest.approx(by_hand, rel=1e-12)
 
 
@@ -113,11 +113,11 @@ def test_without_decay_the_norm_grows_and_the_angle_shrinks() -> None:
 )
 def test_decay_alone_forgets_by_e_over_one_timescale(
     optimizer_class: type[torch.optim.Optimizer],
-    arguments: dict[str, object],
+    arguments: dict[str, Any],
     effective_lr: float,
 ) -> None:
     """With no gradient, ||w|| falls by e^-1 every timescale (SGD + momentum: lr / (1 - m))."""
-    steps = round(decay_timescale(effective_lr, arguments["weight_decay"]))  # type: ignore[arg-type]
+    steps = round(decay_timescale(effective_lr, arguments["weight_decay"]))
     w = torch.ones(10, dtype=F64, requires_grad=True)
     optimizer = optimizer_class([w], **arguments)
     for _ in range(steps):
@@ -139,8 +139,12 @@ def test_time_to_equilibrium_scales_with_the_timescale() -> None:
     for weight_decay in (0.01, 0.04):
         tau = decay_timescale(lr, weight_decay)
         start = x0**0.5 * (lr / (2 * weight_decay)) ** 0.25  # k = 1
+
+        def make_sgd(params: list[torch.Tensor], wd: float = weight_decay) -> torch.optim.SGD:
+            return torch.optim.SGD(params, lr=lr, weight_decay=wd)
+
         angles, _ = simulate(
-            lambda p, wd=weight_decay: torch.optim.SGD(p, lr=lr, weight_decay=wd),
+            make_sgd,
             steps=round(2 * predicted_fraction * tau),
             dim=100,  # plain SGD's norm is deterministic: a small vector will do
             start_norm=start,
@@ -167,7 +171,7 @@ def test_reexported_by_theory_and_the_package() -> None:
         ),
         (lambda: decay_timescale(0.1, float("nan")), ValueError, "weight_decay must be a finite"),
         (lambda: decay_timescale(2.0, 0.5), ValueError, r"lr \* weight_decay must be < 1"),
-        (lambda: decay_timescale("0.1", 0.5), TypeError, "lr must be a real number"),
+        (lambda: decay_timescale("0.1", 0.5), TypeError, "lr must be a real number"),  # type: ignore[arg-type]
         (
             lambda: equilibrium_angular_update(0.1, 0.1, optimizer="adam"),  # type: ignore[arg-type]
             ValueError,
