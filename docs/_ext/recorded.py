@@ -67,7 +67,7 @@ def prefix_of(script: str | Path) -> str:
     'exercises'
     """
     stem = Path(script).stem
-    match = re.match(r"[A-Za-z]+_\d+", stem)
+    match = re.match(r"[A-Za-z]+_\d+[a-z]?(?![A-Za-z0-9])", stem)
     return match.group(0) if match else stem
 
 
