@@ -488,7 +488,7 @@ for name in OPTIMIZERS:
 #   leaves the network's output unchanged (at most :val:`plot_14.hidden_change:.1g` here, the
 #   normalization's :math:`\epsilon`), their gradient is orthogonal to them, and it is ten times
 #   smaller at ten times the weights.
-# * **It sets how fast they turn.** Without decay the norm grows, slowly, and the steps shrink
+# * **It sets how fast they turn.** Without decay the norm hardly moves, and the steps shrink
 #   as the network fits its training data. With decay the norm settles where shrinkage and
 #   gradient steps balance, and each step turns the weights by the angle of
 #   :func:`~weightdecay.equilibrium.equilibrium_angular_update`: measured at
@@ -602,9 +602,9 @@ record("q2_measured_high", float(measured.max()))
 # .. answer-end
 
 # %%
-# **Question 3.** A transformer is trained with AdamW, ``lr=3e-4`` and ``weight_decay=0.1``. Its
-# normalized weights start five times above their equilibrium norm. About how many steps do
-# they take to reach it? Commit to a guess before you open the answer.
+# **Question 3.** A transformer is trained with AdamW, ``lr=3e-4`` and ``weight_decay=0.1``. The
+# weights in front of its normalization layers start five times above their equilibrium norm.
+# About how many steps do they take to reach it? Commit to a guess before you open the answer.
 #
 # .. answer-start
 tau = decay_timescale(3e-4, 0.1)
@@ -619,7 +619,7 @@ record("q3_steps", tau * np.log(5))
 # steps, and the norm must fall by :math:`\ln 5` e-folds. On the grid, the measured times were
 # :val:`plot_14.arrival_ratio_low:.2f` to :val:`plot_14.arrival_ratio_high:.2f` times this
 # estimate :math:`\tau\ln(\lVert W_0\rVert/\lVert W_\ast\rVert)`. Many
-# fine-tuning runs are shorter: their normalized weights never reach the equilibrium, and for
+# fine-tuning runs are shorter: their scale-invariant weights never reach the equilibrium, and for
 # them the total decay :math:`T\eta\lambda` of
 # :ref:`sphx_glr_auto_examples_plot_13_real_data_digits.py` is the number to look at.
 #
