@@ -100,11 +100,15 @@ def _intro(app: Sphinx, docname: str | None) -> str:
 
 
 def glossary_terms(glossary: Path) -> list[str]:
-    """The Chinese terms of the glossary page's table, each of an entry's terms on its own."""
+    """The Chinese terms of the glossary page's table, each of an entry's terms on its own.
+
+    The table's second column holds the terms; the third, the variants the site avoids (not
+    search terms).
+    """
     terms = []
     for line in glossary.read_text(encoding="utf-8").splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) != 2 or not re.search(r"[\u4e00-\u9fff]", cells[1]):
+        if len(cells) < 2 or not re.search(r"[\u4e00-\u9fff]", cells[1]):
             continue
         # Entries hold several terms, separated by full-width commas and brackets (U+FF0C,
         # U+3001, U+FF08, U+FF09); math and spaces are dropped ("$L_2$ 范数" gives "范数").
