@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  # the Chinese text uses full-width punctuation
 """The Chinese site's usage: one term, one word (the glossary's), in every catalog.
 
 ``docs/glossary.md`` is the authority: its second column holds the Chinese term, its third the
@@ -9,6 +10,7 @@ the English source itself (the glossary page's own table) is a mention, not a us
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 LOCALES = DOCS / "locales" / "zh_CN" / "LC_MESSAGES"
 GLOSSARY = DOCS / "glossary.md"
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _load(name: str) -> ModuleType:
@@ -186,3 +189,95 @@ def test_catalog_texts_skip_obsolete_and_empty_messages(tmp_path: Path) -> None:
     (tmp_path / "faq").mkdir()
     catalog.save(str(tmp_path / "faq" / "a.po"))
     assert catalog_texts(tmp_path) == [Text(str(Path("faq/a.po")), "One.", "一。")]
+
+
+# -- Typography ----------------------------------------------------------------------------------
+FULL_WIDTH = "，。；：、！？（）“”《》"
+BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+RULES = {
+    # Chinese puts no space around full-width punctuation, nor between a role, a literal or bold
+    # text and the Chinese that follows. (reST needs an escaped space, "\ ", where the end of a
+    # role meets a full-width opening parenthesis; it renders as nothing.)
+    "space between markup and full-width punctuation": re.compile(rf"` +[{FULL_WIDTH}]"),
+    "space between full-width punctuation and markup": re.compile(
+        rf"[{FULL_WIDTH}] +(?=:[\w:]+:`|\{{[\w:]+\}}`|``|\*\*)"
+    ),
+    "space in a percentage": re.compile(r"\d\s+%"),
+}
+
+
+def typography_problems(chinese: str) -> list[str]:
+    """What breaks Chinese typography in one translation (markup as in the catalogs)."""
+    problems = [
+        f"{name}: …{chinese[max(0, m.start() - 10) : m.end() + 10]}…"
+        for name, rule in RULES.items()
+        for m in rule.finditer(chinese)
+    ]
+    for m in BOLD.finditer(chinese):
+        after, last = chinese[m.end() : m.end() + 2], m.group(1)[-1]
+        if after[:1] == " " and (last in FULL_WIDTH or (CJK.match(last) and CJK.match(after[1:]))):
+            problems.append(f"space after bold: …{chinese[m.start() : m.end() + 10]}…")
+    return problems
+
+
+@pytest.mark.parametrize(
+    ("chinese", "problem"),
+    [
+        ("**方差** 来自初始值", "space after bold"),
+        ("**从最小的 λ 开始。** 训练损失", "space after bold"),
+        ("正则化常数 {math}`\\lambda` （有限）", "space between markup and full-width"),
+        ("``weight_decay=7`` （课程笔记本）", "space between markup and full-width"),
+        ("（很快。） :func:`mlp`", "space between full-width punctuation and markup"),
+        ("保持在 100 %。", "space in a percentage"),
+    ],
+)
+def test_each_typography_rule_finds_its_problem(chinese: str, problem: str) -> None:
+    found = typography_problems(chinese)
+    assert len(found) == 1
+    assert found[0].startswith(problem)
+
+
+@pytest.mark.parametrize(
+    "chinese",
+    [
+        "**方差**来自初始值",
+        "**从最小的 λ 开始**。训练损失",
+        "**Adam + L2** 不是 AdamW",  # a space between Latin and Chinese is usual
+        "正则化常数 {math}`\\lambda`（有限）",
+        ":math:`\\lambda`\\ （练习 2）",
+        "（很快。）\\ :func:`mlp` 构建网络",
+        "保持在 100%。",
+    ],
+)
+def test_good_typography_passes(chinese: str) -> None:
+    assert typography_problems(chinese) == []
+
+
+def test_no_catalog_breaks_chinese_typography() -> None:
+    found = [f"{t.where}: {p}" for t in catalog_texts() for p in typography_problems(t.chinese)]
+    assert not found, "\n".join(found)
+
+
+# -- Emphasis ------------------------------------------------------------------------------------
+def test_chinese_emphasis_is_marked_for_emphasis_dots() -> None:
+    from docutils import nodes  # noqa: PLC0415
+    from docutils.frontend import get_default_settings  # noqa: PLC0415
+    from docutils.utils import new_document  # noqa: PLC0415
+
+    doctree = new_document("test", get_default_settings())
+    chinese, mixed, latin = (
+        nodes.emphasis(text="总衰减"),
+        nodes.emphasis(text="Adam + L2 不是 AdamW"),
+        nodes.emphasis(text="Dive into Deep Learning"),
+    )
+    doctree += nodes.paragraph("", "", chinese, mixed, latin)
+    _load("languages").mark_cjk_emphasis(None, doctree, "index")
+    assert [e["classes"] for e in (chinese, mixed, latin)] == [
+        ["cjk-emphasis"],
+        ["cjk-emphasis"],
+        [],
+    ]
+    css = (DOCS / "_static" / "chinese.css").read_text(encoding="utf-8")
+    rule = css[css.index("em.cjk-emphasis") :]
+    assert "font-style: normal" in rule
+    assert "text-emphasis: filled dot" in rule
