@@ -194,6 +194,7 @@ def test_catalog_texts_skip_obsolete_and_empty_messages(tmp_path: Path) -> None:
 # -- Typography ----------------------------------------------------------------------------------
 FULL_WIDTH = "，。；：、！？（）“”《》"
 BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+EMPHASIS = re.compile(r"(?<![*\\\w])\*(?![*\s])([^*\n]+?)(?<![\s\\])\*(?!\*)")
 RULES = {
     # Chinese puts no space around full-width punctuation, nor between a role, a literal or bold
     # text and the Chinese that follows. (reST needs an escaped space, "\ ", where the end of a
@@ -217,6 +218,13 @@ def typography_problems(chinese: str) -> list[str]:
         after, last = chinese[m.end() : m.end() + 2], m.group(1)[-1]
         if after[:1] == " " and (last in FULL_WIDTH or (CJK.match(last) and CJK.match(after[1:]))):
             problems.append(f"space after bold: …{chinese[m.start() : m.end() + 10]}…")
+    for m in EMPHASIS.finditer(chinese):
+        before, after = chinese[max(0, m.start() - 2) : m.start()], chinese[m.end() : m.end() + 2]
+        spaced = re.fullmatch(rf"[\u4e00-\u9fff{FULL_WIDTH}] ", before) or re.fullmatch(
+            r" [\u4e00-\u9fff]", after
+        )
+        if spaced and CJK.search(m.group(1)):
+            problems.append(f"space around emphasis: …{chinese[m.start() - 2 : m.end() + 2]}…")
     return problems
 
 
@@ -229,6 +237,7 @@ def typography_problems(chinese: str) -> list[str]:
         ("``weight_decay=7`` （课程笔记本）", "space between markup and full-width"),
         ("（很快。） :func:`mlp`", "space between full-width punctuation and markup"),
         ("保持在 100 %。", "space in a percentage"),
+        ("这就是 *双下降* 的插值峰", "space around emphasis"),
     ],
 )
 def test_each_typography_rule_finds_its_problem(chinese: str, problem: str) -> None:
@@ -247,6 +256,9 @@ def test_each_typography_rule_finds_its_problem(chinese: str, problem: str) -> N
         ":math:`\\lambda`\\ （练习 2）",
         "（很快。）\\ :func:`mlp` 构建网络",
         "保持在 100%。",
+        "这就是*双下降*的插值峰",  # Markdown
+        "这里的情况\\ *为什么*\\ 会这么糟",  # reST: escaped spaces
+        "对*任何* $\\lambda$ 都成立",  # a space between Chinese and math is usual
     ],
 )
 def test_good_typography_passes(chinese: str) -> None:
