@@ -39,6 +39,7 @@ extensions = [
     "accessibility",  # docs/_ext/accessibility.py: fixes for what axe finds (nox -s site)
     "languages",  # docs/_ext/languages.py: <html lang="zh-CN"> on the Chinese site
     "theme_i18n",  # docs/_ext/theme_i18n.py: furo's texts in the page's language
+    "recorded",  # docs/_ext/recorded.py: :val:`plot_02.name` cites a number a tutorial computed
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
