@@ -12,7 +12,6 @@ from __future__ import annotations
 import gettext
 import importlib.util
 import re
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,8 +32,7 @@ def _load(name: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(name, ROOT / "docs" / "_ext" / f"{name}.py")
     assert spec is not None
     assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
+    module = importlib.util.module_from_spec(spec)  # not in sys.modules: other tests load it too
     spec.loader.exec_module(module)
     return module
 
