@@ -24,10 +24,11 @@ from typing import Literal, TypeAlias
 
 from weightdecay._validation import check_choice, check_finite, check_positive
 
-__all__ = ["Optimizer", "decay_timescale", "equilibrium_angular_update"]
+__all__ = ["OptimizerName", "decay_timescale", "equilibrium_angular_update"]
 
-Optimizer: TypeAlias = Literal["sgd", "adamw"]
-_OPTIMIZERS: tuple[Optimizer, ...] = ("sgd", "adamw")
+OptimizerName: TypeAlias = Literal["sgd", "adamw"]
+"""The optimizers of :func:`equilibrium_angular_update`: ``torch.optim.SGD`` and ``AdamW``."""
+_OPTIMIZERS: tuple[OptimizerName, ...] = ("sgd", "adamw")
 _DEFAULT_BETAS = (0.9, 0.999)
 
 
@@ -64,7 +65,7 @@ def equilibrium_angular_update(
     lr: float,
     weight_decay: float,
     *,
-    optimizer: Optimizer = "sgd",
+    optimizer: OptimizerName = "sgd",
     momentum: float = 0.0,
     betas: tuple[float, float] = _DEFAULT_BETAS,
 ) -> float:
