@@ -23,7 +23,8 @@ import torch
 
 import weightdecay
 from weightdecay import _cli_train, make_problem, train_concise, train_scratch
-from weightdecay._cli_options import PENALTY_NAMES, parse_grid
+from weightdecay._cli_options import PENALTY_NAMES
+from weightdecay._cli_types import parse_grid
 from weightdecay.cli import build_parser, main, threads_wanted
 from weightdecay.penalty import PENALTIES
 
@@ -101,7 +102,7 @@ def processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
 def test_rows_stream_and_ctrl_c_keeps_what_finished(processes: dict[str, Any]) -> None:
     process: subprocess.Popen[str] = processes["interrupted"]
     assert process.stdout is not None
-    seen = []
+    seen: list[str] = []
     while not (seen and seen[-1][:5].strip().isdigit()):  # the first row, long before the end
         seen.append(process.stdout.readline())
     process.send_signal(signal.SIGINT)

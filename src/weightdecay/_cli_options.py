@@ -80,9 +80,10 @@ class Parser(argparse.ArgumentParser):
 
     def command_parser(self, parsed: argparse.Namespace) -> Parser:
         """The parser of the chosen subcommand (this parser if there is none)."""
+        command = getattr(parsed, "command", None)
         for action in self._actions:
-            if isinstance(action, argparse._SubParsersAction):
-                sub = action.choices.get(getattr(parsed, "command", None))
+            if isinstance(action, argparse._SubParsersAction) and isinstance(command, str):
+                sub = action.choices.get(command)
                 if isinstance(sub, Parser):
                     return sub
         return self

@@ -267,7 +267,8 @@ def _payload(job: Run, baseline: float) -> dict[str, Any]:
         return head | job.result.to_dict()
     # An interrupted run keeps its evaluations, not its weights (they were not saved then).
     partial = {"config": job.config, "w": None, "b": None, "w_norm": None}
-    return head | strict_json(partial | {"history": asdict(h), "divergence": None})
+    body: dict[str, Any] = strict_json(partial | {"history": asdict(h), "divergence": None})
+    return head | body
 
 
 def _plot(args: argparse.Namespace, runs: list[Run], baseline: float) -> None:

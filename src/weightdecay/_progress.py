@@ -15,12 +15,12 @@ from __future__ import annotations
 import importlib.util
 import sys
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-__all__ = ["in_notebook", "progress_bar"]
+__all__ = ["in_notebook", "progress_bar", "widgets_available"]
 
 
 def in_notebook() -> bool:
@@ -28,6 +28,11 @@ def in_notebook() -> bool:
     ipython = sys.modules.get("IPython")  # never imported here: a kernel has already done it
     shell = None if ipython is None else ipython.get_ipython()
     return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
+
+
+def widgets_available() -> bool:
+    """Whether ipywidgets, which tqdm's notebook bar needs, is installed."""
+    return importlib.util.find_spec("ipywidgets") is not None
 
 
 @contextmanager
@@ -48,17 +53,17 @@ def progress_bar(
         return
     from tqdm.std import tqdm  # noqa: PLC0415 - tqdm loads only when a bar is asked for
 
-    bar_class = tqdm
     notebook = in_notebook()
-    if notebook and importlib.util.find_spec("ipywidgets") is not None:
+    bar: tqdm[NoReturn]
+    if notebook and widgets_available():
         from tqdm.notebook import tqdm_notebook  # noqa: PLC0415
 
-        bar_class = tqdm_notebook
-    # disable=None is tqdm's own test: off when the stream is no terminal. A notebook's stream
-    # is none either, but the notebook redraws a text bar in place.
-    bar = bar_class(
-        total=total, desc=desc, unit="epoch", leave=False, disable=False if notebook else None
-    )
+        bar = tqdm_notebook(total=total, desc=desc, unit="epoch", leave=False)
+    else:
+        # disable=None is tqdm's own test: no bar when stderr is no terminal (a log file). A
+        # notebook's stderr is none either, but the notebook redraws a text bar in place.
+        disable = False if notebook else None
+        bar = tqdm(total=total, desc=desc, unit="epoch", leave=False, disable=disable)
     last = 0
 
     def report(epochs: int) -> None:
