@@ -216,8 +216,10 @@ def regularization_path(
     initial : tuple of torch.Tensor or None, default=None
         Starting ``(w, b)`` of shapes (num_inputs, 1) and (1,), shared by every column.
     progress : bool or callable or None, default=None
-        True shows a progress bar (``tqdm.auto``: a widget in a notebook); a callable is called
-        after each evaluation with the number of epochs completed; None prints nothing.
+        True shows a progress bar on the standard error: a widget in a notebook with
+        ipywidgets, tqdm's text bar elsewhere, and nothing when the standard error is a log file
+        rather than a terminal. A callable is called after each evaluation with the number of
+        epochs completed; None prints nothing.
 
     Returns
     -------
