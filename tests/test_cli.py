@@ -25,7 +25,7 @@ import weightdecay
 from weightdecay import _cli_train, make_problem, train_concise, train_scratch
 from weightdecay._cli_options import PENALTY_NAMES
 from weightdecay._cli_types import parse_grid
-from weightdecay.cli import build_parser, main, threads_wanted
+from weightdecay.cli import _threads_wanted, build_parser, main
 from weightdecay.penalty import PENALTIES
 
 if TYPE_CHECKING:
@@ -131,10 +131,10 @@ def test_threads_are_one_unless_asked(name: str, expected: int, processes: dict[
 
 
 def test_threads_wanted() -> None:
-    assert threads_wanted(None, {}) == 1
-    assert threads_wanted(None, {"OMP_NUM_THREADS": ""}) == 1
-    assert threads_wanted(3, {"OMP_NUM_THREADS": "2"}) == 3
-    assert threads_wanted(None, {"OMP_NUM_THREADS": "2"}) is None  # torch reads it itself
+    assert _threads_wanted(None, {}) == 1
+    assert _threads_wanted(None, {"OMP_NUM_THREADS": ""}) == 1
+    assert _threads_wanted(3, {"OMP_NUM_THREADS": "2"}) == 3
+    assert _threads_wanted(None, {"OMP_NUM_THREADS": "2"}) is None  # torch reads it itself
 
 
 def test_a_closed_pipe_ends_quietly(processes: dict[str, Any]) -> None:

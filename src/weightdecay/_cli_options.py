@@ -114,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     Returns
     -------
     argparse.ArgumentParser
-        With one subparser per entry of :data:`COMMANDS`: ``train``, ``compare`` and ``path``.
+        With the subcommands ``train``, ``compare`` and ``path``.
 
     Examples
     --------

@@ -16,15 +16,20 @@ Exit codes, each with at most one line of explanation on the standard error, nev
   interrupted; a second Ctrl-C ends at once;
 * 141: the reader of the output went away (``weightdecay compare | head``), quietly.
 
-``--json FILE`` (or ``-`` for the standard output, the table then goes to the standard error)
-writes one strict-JSON object, whatever the command: ``command``, ``weightdecay_version``,
-``config`` (every option, and the torch ``threads`` used) and ``interrupted``; then ``train`` and
-``compare`` add ``baseline`` (the zero predictor's test loss, and the name of the loss) and
-``runs``, a list of runs, each a :meth:`TrainResult.to_dict() <weightdecay.results.TrainResult.to_dict>`
-with a ``label``, its ``interrupted`` flag and its ``test_loss_ratio`` to the baseline (an
-interrupted run has the history of its last evaluation and ``null`` weights); ``path`` adds
-``path`` (:meth:`PathResult.to_dict() <weightdecay.path.PathResult.to_dict>`) and ``selection``
-(:meth:`LambdaSelection.to_dict() <weightdecay.selection.LambdaSelection.to_dict>`).
+``--json FILE`` writes one strict-JSON object (no ``NaN``, no ``Infinity``), whatever the
+command; ``--json -`` writes it to the standard output, and the table to the standard error.
+Its keys:
+
+* always: ``command``, ``weightdecay_version``, ``config`` (every option, and the torch
+  ``threads`` used) and ``interrupted``;
+* ``train`` and ``compare``: ``baseline``, the zero predictor's ``test_loss`` and the ``loss``
+  it is measured in, and ``runs``, one object per run that started: its
+  :meth:`TrainResult.to_dict() <weightdecay.results.TrainResult.to_dict>` with a ``label``, its
+  own ``interrupted`` flag and its ``test_loss_ratio`` to the baseline. An interrupted run
+  keeps the history of its last evaluation, and ``null`` weights;
+* ``path``: ``path``, the :meth:`PathResult.to_dict() <weightdecay.path.PathResult.to_dict>`,
+  and ``selection``, the :meth:`LambdaSelection.to_dict()
+  <weightdecay.selection.LambdaSelection.to_dict>`.
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable, Mapping, Sequence
 
-__all__ = ["build_parser", "main", "threads_wanted"]
+__all__ = ["build_parser", "main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -80,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.command_parser(args).error(str(error))
         with exit_at_once_on_interrupt(prog):  # importing torch is no moment for an exception
             run = _load(COMMANDS[args.command].run)
-            _set_threads(threads_wanted(getattr(args, "threads", None), os.environ))
+            _set_threads(_threads_wanted(getattr(args, "threads", None), os.environ))
         return run(args)
     except SystemExit as exit_:  # argparse: --help, --version, or a bad argument (printed)
         return exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
@@ -109,7 +114,7 @@ def _fail(parser: Parser, args: argparse.Namespace | None, message: str) -> int:
     return 1
 
 
-def threads_wanted(requested: int | None, environ: Mapping[str, str]) -> int | None:
+def _threads_wanted(requested: int | None, environ: Mapping[str, str]) -> int | None:
     """The torch thread count the command sets: ``--threads``, else 1, unless OMP_NUM_THREADS.
 
     Parameters
@@ -126,7 +131,7 @@ def threads_wanted(requested: int | None, environ: Mapping[str, str]) -> int | N
 
     Examples
     --------
-    >>> threads_wanted(None, {}), threads_wanted(4, {}), threads_wanted(None, {"OMP_NUM_THREADS": "2"})
+    >>> _threads_wanted(None, {}), _threads_wanted(4, {}), _threads_wanted(None, {"OMP_NUM_THREADS": "2"})
     (1, 4, None)
     """
     if requested is not None:
