@@ -40,7 +40,7 @@ class DivergenceGuard:
     hint : str, default=""
         A likely cause to add to the report (for example "lr * lambd >= 2").
     on_evaluation : callable or None, default=None
-        Called with :attr:`history` after each evaluation is recorded (the trainers' ``callback``).
+        Called with ``history`` after each evaluation is recorded (the trainers' ``callback``).
 
     Attributes
     ----------

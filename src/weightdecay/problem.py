@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     ArrayLike = npt.ArrayLike | torch.Tensor
+    DTypeLike = torch.dtype | npt.DTypeLike  # numpy's DTypeLike includes names and scalar types
 
 __all__ = ["Problem"]
 
@@ -105,7 +106,7 @@ class Problem:
         *,
         true_w: ArrayLike | None = None,
         true_b: float | None = None,
-        dtype: torch.dtype | npt.DTypeLike | str | None = None,
+        dtype: DTypeLike | None = None,
     ) -> Problem:
         """Wrap your own data: NumPy arrays, tensors or nested lists, with 1-D or column ``y``.
 
