@@ -23,6 +23,7 @@ from weightdecay import (
     make_problem,
     plot_history,
     regularization_path,
+    train_concise,
     train_scratch,
 )
 
@@ -70,6 +71,34 @@ def test_submodules_are_attributes_and_unknown_names_fail() -> None:
     assert weightdecay.ridge.ridge_closed_form is weightdecay.ridge_closed_form
     with pytest.raises(AttributeError, match="module 'weightdecay' has no attribute 'nothing'"):
         weightdecay.nothing  # noqa: B018
+
+
+# --------------------------------------------------------------------------------------------
+# The trainers' callback
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("trainer", [train_scratch, train_concise])
+def test_the_callback_sees_each_evaluation_as_it_is_made(trainer: Any) -> None:
+    seen: list[tuple[int, float, int]] = []
+    histories: list[History] = []
+
+    def callback(history: History) -> None:
+        seen.append((history.epochs[-1], history.test_loss[-1], history.num_updates))
+        histories.append(history)
+
+    result = trainer(make_problem(), num_epochs=12, eval_every=5, callback=callback)
+    h = result.history
+    assert seen == [(e, t, e * 4) for e, t in zip(h.epochs, h.test_loss, strict=True)]
+    assert [e for e, _, _ in seen] == [5, 10, 12]
+    assert all(history is h for history in histories)  # the run's own, growing History
+
+
+def test_a_failing_evaluation_is_not_reported_to_the_callback() -> None:
+    seen: list[int] = []
+    result = train_scratch(
+        make_problem(), lr=0.5, on_divergence="stop", callback=lambda h: seen.append(h.epochs[-1])
+    )
+    assert result.divergence is not None
+    assert seen == result.history.epochs  # only the evaluations that were finite
 
 
 # --------------------------------------------------------------------------------------------
