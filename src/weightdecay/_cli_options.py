@@ -32,6 +32,8 @@ from weightdecay._cli_types import (
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from _typeshed import SupportsWrite
+
 __all__ = ["COMMANDS", "DEFAULT_GRID", "PENALTY_NAMES", "PROG", "Command", "build_parser"]
 
 PROG = "weightdecay"
@@ -87,6 +89,11 @@ class Parser(argparse.ArgumentParser):
                 if isinstance(sub, Parser):
                     return sub
         return self
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        """Print as argparse does, but let a failed write through (``> /dev/full``): it is reported."""
+        if message:
+            (file or sys.stderr).write(message)
 
     def _check_value(self, action: argparse.Action, value: object) -> None:
         """Refuse a value that is not a choice, and suggest the closest one."""

@@ -77,7 +77,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     assert isinstance(parser, Parser)  # for mypy: build_parser makes a Parser
     args: argparse.Namespace | None = None
     try:
-        args = parser.parse_args(argv)
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit:  # --help, --version or a bad argument, printed by argparse
+            sys.stdout.flush()  # now, so that a failed write is reported as any other
+            raise
         prog = parser.command_parser(args).prog
         try:
             COMMANDS[args.command].check(args)
@@ -87,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             run = _load(COMMANDS[args.command].run)
             _set_threads(_threads_wanted(getattr(args, "threads", None), os.environ))
         return run(args)
-    except SystemExit as exit_:  # argparse: --help, --version, or a bad argument (printed)
+    except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
     except KeyboardInterrupt:
         return report_interrupt(PROG if args is None else parser.command_parser(args).prog)
