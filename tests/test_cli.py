@@ -448,6 +448,17 @@ def test_the_path_table_shows_a_diverged_row_at_its_last_finite_evaluation(
     assert "diverged: 1 lambda (1000); the table shows each at its last finite evaluation" in out
 
 
+def test_a_path_where_every_lambda_diverges_names_the_flags(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["path", "--lambdas", "1000,5000", "--epochs", "50"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    note, failure = err.strip().splitlines()
+    assert "2 of the 2 lambdas have --lr x lambda >= 2" in note
+    assert failure.endswith("so none can be chosen; lower --lr or the largest of --lambdas.")
+
+
 def test_cli_path_with_cv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     plot, data = tmp_path / "path.png", tmp_path / "path.json"
     argv = ["path", "--lambdas", "0.1:100:4", "--folds", "4", "--epochs", "20"]

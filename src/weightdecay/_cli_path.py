@@ -73,7 +73,10 @@ def run(args: argparse.Namespace) -> int:
                     problem, args.lambdas, n_val=default_n_val(args), progress=bar, **common
                 )
         except FloatingPointError as error:  # every lambda diverged: nothing can be chosen
-            message = str(error).replace("the learning rate (lr=...)", "--lr")
+            message = str(error).replace(
+                "the learning rate (lr=...) or the largest lambda",
+                "--lr or the largest of --lambdas",
+            )
             print(f"{command_name(args)}: {message}", file=sys.stderr)
             return 1
         path = regularization_path(problem, args.lambdas, progress=bar, **common)

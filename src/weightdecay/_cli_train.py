@@ -1,9 +1,10 @@
 """``weightdecay train`` and ``weightdecay compare``: each evaluation printed as it is computed.
 
-Every row sets the test loss against the zero predictor's (:func:`~weightdecay.evaluate.zero_predictor_loss`),
-the baseline that a trained model must beat. On Ctrl-C, what finished is summarized and written,
-marked interrupted; a diverged run is summarized at its last evaluation, then explained on one
-line of the standard error with the flags that can fix it.
+Every row sets the test loss against the zero predictor's
+(:func:`~weightdecay.evaluate.zero_predictor_loss`), the baseline that a trained model must
+beat. On Ctrl-C, what finished is summarized and written, marked interrupted; a diverged run is
+summarized at its last evaluation, then explained on one line of the standard error with the
+flags that can fix it.
 """
 
 from __future__ import annotations
