@@ -219,6 +219,37 @@ def test_help_version_and_argument_errors_never_import_torch() -> None:
     assert done.stdout.strip().endswith("False")
 
 
+def test_a_new_command_is_one_entry_and_imports_only_what_it_uses() -> None:
+    code = textwrap.dedent(
+        """
+        import sys
+        from weightdecay._cli_options import COMMANDS, Command
+        from weightdecay.cli import main
+
+        def run(args):
+            print("twice", 2 * args.x)
+            return 0
+
+        COMMANDS["twice"] = Command(
+            summary="double a number",
+            description="Print twice --x.",
+            examples="examples:\\n  weightdecay twice --x 3",
+            add_options=lambda parser: parser.add_argument("--x", type=int, required=True),
+            check=lambda args: None,
+            run="__main__:run",
+        )
+        assert main(["twice", "--x", "3"]) == 0
+        assert main([]) == 0  # the help lists it
+        print("torch" in sys.modules)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    lines = done.stdout.splitlines()
+    assert lines[0] == "twice 6"
+    assert any(line.split()[:1] == ["twice"] for line in lines[1:])
+    assert lines[-1] == "False"
+
+
 def test_help_imports_no_torch() -> None:
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "weightdecay", "--help"],

@@ -1,12 +1,13 @@
-"""What every ``weightdecay`` command writes: the JSON document, the figure, counts in words."""
+"""What every ``weightdecay`` command writes: the JSON document, the figure, counts in words.
+
+No torch at import: a command that needs none (a conversion) can write its JSON with these too.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
 from typing import TYPE_CHECKING, Any
-
-import torch
 
 from weightdecay import __version__
 from weightdecay._cli_checks import OutputError
@@ -61,7 +62,10 @@ def json_document(args: argparse.Namespace, *, interrupted: bool, **parts: Any) 
     }
     for key in ("plot", "json"):
         config[key] = None if config.get(key) is None else str(config[key])
-    config["threads"] = torch.get_num_threads()
+    if "threads" in config:  # a command that trains: the count torch ran on
+        import torch  # noqa: PLC0415 - a command that needs no torch may write JSON too
+
+        config["threads"] = torch.get_num_threads()
     return {
         "command": args.command,
         "weightdecay_version": __version__,

@@ -89,7 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.command_parser(args).error(str(error))
         with exit_at_once_on_interrupt(prog):  # importing torch is no moment for an exception
             run = _load(COMMANDS[args.command].run)
-            _set_threads(_threads_wanted(getattr(args, "threads", None), os.environ))
+            if hasattr(args, "threads"):  # a command that trains: torch's threads, set once
+                _set_threads(_threads_wanted(args.threads, os.environ))
         return run(args)
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
