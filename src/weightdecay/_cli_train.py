@@ -283,7 +283,9 @@ def _plot(args: argparse.Namespace, runs: list[Run], baseline: float) -> None:
             mark = " (interrupted)" if job.result is None else ""
             if job.history.epochs:
                 plot_history(job.last_evaluation(), ax, label=job.label + mark)
-        ax.axhline(baseline, color="k", linestyle=":", linewidth=1.5, label="baseline: w = 0")
+        ax.axhline(
+            baseline, color="k", linestyle=":", linewidth=1.5, label="baseline: predict w = 0"
+        )
         ax.legend()
         ax.set_title("train (solid) and test (dashed) loss")
 
