@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
     from weightdecay.penalty import PenaltyLike
     from weightdecay.problem import Problem
+    from weightdecay.results import History
 
 __all__ = [
     "OPTIMIZERS",
@@ -105,6 +106,7 @@ def train_scratch(
     record_grad_norm: bool = False,
     max_grad_norm: float | None = None,
     on_divergence: OnDivergence = "raise",
+    callback: Callable[[History], None] | None = None,
 ) -> TrainResult:
     r"""Train the linear model from scratch with a norm penalty: the notebook's ``train(lambd)``.
 
@@ -149,6 +151,9 @@ def train_scratch(
         If the loss, a gradient or a parameter stops being finite: raise
         :class:`~weightdecay.results.DivergenceError`, or stop and return what was finite, with
         ``result.divergence`` set.
+    callback : callable or None, default=None
+        Called after every evaluation with the :class:`~weightdecay.results.History` so far (the
+        same object, growing), to show the losses as they come, as d2l's ``Animator`` does.
 
     Returns
     -------
@@ -222,7 +227,9 @@ def train_scratch(
     penalty_fn, l1_share = proximal_split(s.penalty) if s.proximal else (s.penalty, 0.0)
     update = scratch_update(sgd, w, s, l1_threshold=s.lr * lambd * l1_share)
     hint = decay_hint(s.lr, lambd * s.l2_share)
-    guard = DivergenceGuard(w, b, lr=s.lr, record_grad_norm=s.record_grad_norm, hint=hint)
+    guard = DivergenceGuard(
+        w, b, lr=s.lr, record_grad_norm=s.record_grad_norm, hint=hint, on_evaluation=callback
+    )
 
     def net(X: torch.Tensor) -> torch.Tensor:
         return linreg(X, w, b)
@@ -260,6 +267,7 @@ def train_concise(
     record_grad_norm: bool = False,
     max_grad_norm: float | None = None,
     on_divergence: OnDivergence = "raise",
+    callback: Callable[[History], None] | None = None,
 ) -> TrainResult:
     r"""Train ``nn.Linear`` with ``MSELoss`` and a ``torch.optim`` optimizer: the notebook's concise version.
 
@@ -297,6 +305,8 @@ def train_concise(
         clipping, so a step can still move the weights by more than ``lr * max_grad_norm``.
     on_divergence : {"raise", "stop"}, default="raise"
         Raise :class:`~weightdecay.results.DivergenceError`, or stop and return what was finite.
+    callback : callable or None, default=None
+        Called with the run's history after every evaluation, as in :func:`train_scratch`.
 
     Returns
     -------
@@ -364,7 +374,9 @@ def train_concise(
     trainer = OPTIMIZERS[optimizer](groups, lr=s.lr)
     update = optimizer_update(trainer, [w, b], s)  # trainer.step, clipping first if asked
     hint = "" if optimizer == "adam" else decay_hint(s.lr, weight_decay, name="weight_decay")
-    guard = DivergenceGuard(w, b, lr=s.lr, record_grad_norm=s.record_grad_norm, hint=hint)
+    guard = DivergenceGuard(
+        w, b, lr=s.lr, record_grad_norm=s.record_grad_norm, hint=hint, on_evaluation=callback
+    )
     train_data, test_data = (problem.X_train, problem.y_train), (problem.X_test, problem.y_test)
     try:
         for epoch in range(1, s.num_epochs + 1):
