@@ -16,6 +16,7 @@ from reference import squared_loss as d2l_squared_loss
 
 import weightdecay
 from weightdecay import (
+    DivergenceError,
     TrainResult,
     init_params,
     linreg,
@@ -472,8 +473,12 @@ TRAINER_ARGS: dict[str, dict[str, Any]] = {
 }
 
 
-def _redo(config: dict[str, Any]) -> TrainResult:
-    """Run again from nothing but a result's config: every argument is read from it."""
+def _redo(config: dict[str, Any], on_divergence: str) -> TrainResult:
+    """Run again from nothing but a result's config: every argument is read from it.
+
+    But ``on_divergence``, which the result itself tells: a run that diverged and returned was
+    run with "stop"; one that did not diverge gives the same result with either value.
+    """
     assert config["problem"] == "make_problem"
     assert config["initial"] == "seeded"  # a given start is not stored in the config
     data = {k: config[k] for k in PROBLEM_ARGS if k not in ("seed", "dtype")}
@@ -481,8 +486,8 @@ def _redo(config: dict[str, Any]) -> TrainResult:
     trainer: Callable[..., TrainResult] = (
         train_scratch if config["trainer"] == "scratch" else train_concise
     )
-    run = {k: config[k] for k in [*RUN_ARGS, *TRAINER_ARGS[config["trainer"]]]}
-    return trainer(problem, **run)
+    run = {k: config[k] for k in [*RUN_ARGS, *TRAINER_ARGS[config["trainer"]]] if k in config}
+    return trainer(problem, **run, on_divergence=on_divergence)
 
 
 @pytest.mark.parametrize("trainer", ["scratch", "concise"])
@@ -491,17 +496,20 @@ def test_config_holds_everything_that_made_the_run(trainer: str) -> None:
     train = train_scratch if trainer == "scratch" else train_concise
     result = train(problem, **RUN_ARGS, **TRAINER_ARGS[trainer])
     # Each keyword of the trainer and of make_problem is in the config, under its own name, with
-    # its value: all but `initial` and `callback`, a tensor and a function, which JSON cannot hold.
+    # its value: all but `initial` and `callback`, a tensor and a function, which JSON cannot
+    # hold, and `on_divergence`, which the result tells (see _redo).
     names = inspect.signature(train).parameters.keys() - {"problem", "initial", "callback"}
     assert names == RUN_ARGS.keys() | TRAINER_ARGS[trainer].keys()
+    assert names - result.config.keys() == {"on_divergence"}  # see _redo
     assert inspect.signature(make_problem).parameters.keys() == PROBLEM_ARGS.keys()
     expected = RUN_ARGS | TRAINER_ARGS[trainer] | {"trainer": trainer, "data_seed": 4}
+    del expected["on_divergence"]
     expected |= {k: v for k, v in PROBLEM_ARGS.items() if k not in ("seed", "dtype")}
     assert expected.items() <= result.config.items()
     assert result.config["dtype"] == "float64"
     assert result.config["weightdecay_version"] == weightdecay.__version__
     # The config is enough to redo the run, bit for bit.
-    redo = _redo(result.config)
+    redo = _redo(result.config, "stop" if result.divergence else "raise")
     assert torch.equal(redo.w, result.w)
     assert torch.equal(redo.b, result.b)
     assert redo.history == result.history
@@ -520,7 +528,6 @@ def test_defaults_are_the_notebooks_settings(trainer: str) -> None:
         "seed": 0,
         "max_grad_norm": None,
         "record_grad_norm": False,
-        "on_divergence": "raise",
         "initial": "seeded",
     }
     if trainer == "scratch":
@@ -530,6 +537,8 @@ def test_defaults_are_the_notebooks_settings(trainer: str) -> None:
     result = train(make_problem())
     assert expected.items() <= result.config.items()
     assert result.history.grad_norm == []
+    with pytest.raises(DivergenceError):  # on_divergence="raise"
+        train(make_problem(), lr=1.0)
 
 
 def test_reprs_are_short_and_show_the_key_numbers() -> None:

@@ -137,11 +137,13 @@ def _plan(args: argparse.Namespace, problem: Problem, strength: float) -> Run:
     if args.concise:
         s = check_settings(problem, **common)
         config = {"trainer": "concise", "weight_decay": strength, "optimizer": args.optimizer}
+        config["record_grad_norm"] = s.record_grad_norm
         decay = 0.0 if args.optimizer == "adam" else strength  # Adam rescales its coupled decay
         label = f"weight_decay = {strength:g} ({args.optimizer})"
         return Run(label, strength, decay, config | s.config(problem))
     s = check_settings(problem, penalty=_penalty(args), l1_update=args.l1_update, **common)
     config = {"trainer": "scratch", "lambd": strength, **s.penalty_config()}
+    config["record_grad_norm"] = s.record_grad_norm
     decay = strength * (penalty_parts(s.penalty) or (0.0, 0.0))[1]
     label = f"lambda = {strength:g} ({config['penalty']})"
     return Run(label, strength, decay, config | s.config(problem))

@@ -90,10 +90,6 @@ class Settings:
             "weightdecay_version": __version__,
         }
 
-    def guard_config(self) -> dict[str, Any]:
-        """What a trainer's guard does: record the gradient norms, and raise or stop on divergence."""
-        return {"record_grad_norm": self.record_grad_norm, "on_divergence": self.on_divergence}
-
     def penalty_config(self) -> dict[str, Any]:
         """The penalty's name and how its L1 part is applied."""
         return {"penalty": penalty_name(self.penalty), "l1_update": self.l1_update}

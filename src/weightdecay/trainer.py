@@ -249,7 +249,8 @@ def train_scratch(
     except DivergenceError:
         if s.on_divergence == "raise":
             raise
-    config = {"trainer": "scratch", "lambd": lambd, **s.penalty_config(), **s.guard_config()}
+    config = {"trainer": "scratch", "lambd": lambd, **s.penalty_config()}
+    config["record_grad_norm"] = s.record_grad_norm
     return guard.result((w, b), start, config | s.config(problem))
 
 
@@ -393,4 +394,5 @@ def train_concise(
         if s.on_divergence == "raise":
             raise
     config = {"trainer": "concise", "weight_decay": weight_decay, "optimizer": optimizer}
-    return guard.result((w.T, b), start, config | s.guard_config() | s.config(problem))
+    config["record_grad_norm"] = s.record_grad_norm
+    return guard.result((w.T, b), start, config | s.config(problem))
