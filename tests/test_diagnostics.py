@@ -104,6 +104,36 @@ def test_stop_keeps_a_finite_history_and_finite_weights(problem: Problem, name: 
     assert result.to_dict()["divergence"]["step"] == d.step
 
 
+@pytest.mark.parametrize(
+    ("trainer", "kwargs", "hint"),
+    [
+        (
+            "scratch",
+            {"lambd": 1000.0, "lr": 0.005},
+            "lr * lambd = 5 >= 2: the decay step alone, w <- (1 - lr * lambd) * w, makes |w| grow.",
+        ),
+        (
+            "concise",
+            {"weight_decay": 30.0, "lr": 0.1},
+            (
+                "lr * weight_decay = 3 >= 2: the decay step alone, "
+                "w <- (1 - lr * weight_decay) * w, makes |w| grow."
+            ),
+        ),
+        # Adam divides the coupled decay by its running gradient scale: no such rule holds.
+        ("adam", {"weight_decay": 30.0, "lr": 1e30, "optimizer": "adam"}, ""),
+        ("scratch", {"lr": 1.0}, ""),  # lr * lambd = 0: the data term diverges, not the decay
+    ],
+)
+def test_the_report_names_a_decay_step_that_flips_the_weights(
+    problem: Problem, trainer: str, kwargs: dict[str, Any], hint: str
+) -> None:
+    train = train_scratch if trainer == "scratch" else train_concise
+    d = train(problem, on_divergence="stop", **kwargs).divergence
+    assert d is not None
+    assert d.hint == hint
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("name", TRAINERS)
 def test_normal_runs_never_trip_the_guard(name: str, seed: int) -> None:

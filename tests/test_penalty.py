@@ -91,7 +91,8 @@ def test_proximal_split_needs_a_builtin_penalty() -> None:
     smooth, share = proximal_split(ElasticNet(0.25))
     assert share == 0.25
     assert float(smooth(torch.tensor([2.0]))) == 0.75 * 2.0**2 / 2
-    with pytest.raises(ValueError, match=r"l1_update='proximal' needs a built-in penalty \('l1'"):
+    message = r"^l1_update='proximal' needs a built-in penalty \('l1', 'l2', 'elasticnet'\), got a callable\.$"
+    with pytest.raises(ValueError, match=message):
         proximal_split(lambda w: w.sum())
 
 
