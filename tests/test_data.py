@@ -100,12 +100,56 @@ def test_minibatches_are_the_rows_of_batch_indices_in_the_same_order() -> None:
         assert torch.equal(yb, y[rows])
 
 
+def test_synthetic_data_is_d2ls_draw_written_by_hand() -> None:
+    # X ~ N(0, 1), then y = Xw + b + noise * N(0, 1), from one generator; noise=0.01 by default.
+    w = torch.tensor([[2.0], [-3.4]], dtype=torch.float64)
+    X, y = synthetic_data(w, 4.2, 50, generator=torch.Generator().manual_seed(1))
+    gen = torch.Generator().manual_seed(1)
+    X_hand = torch.randn(50, 2, generator=gen, dtype=torch.float64)
+    y_hand = X_hand @ w + 4.2 + 0.01 * torch.randn(50, 1, generator=gen, dtype=torch.float64)
+    assert torch.equal(X, X_hand)
+    assert torch.equal(y, y_hand)
+
+
+def test_make_problem_defaults_are_d2ls() -> None:
+    assert make_problem().config == {
+        "n_train": 20,
+        "n_test": 100,
+        "num_inputs": 200,
+        "dtype": "float32",
+        "problem": "make_problem",
+        "true_w": 0.01,
+        "true_b": 0.05,
+        "noise": 0.01,
+        "data_seed": 0,
+        "num_nonzero": None,
+    }
+
+
+def test_make_problem_without_noise_is_exactly_linear() -> None:
+    p = make_problem(noise=0.0, num_nonzero=7, true_b=0.5, dtype=torch.float64)
+    assert p.true_w is not None
+    assert torch.equal(p.y_train, p.X_train @ p.true_w + 0.5)
+    assert torch.equal(p.y_test, p.X_test @ p.true_w + 0.5)
+    tiny = make_problem(n_train=1, n_test=1, num_inputs=1)  # the smallest problem there is
+    assert tiny.X_train.shape == tiny.X_test.shape == (1, 1)
+
+
+def test_minibatches_take_vectors_and_can_keep_the_row_order() -> None:
+    X, y = torch.arange(5.0), torch.arange(5.0) * 10  # one feature, as plain vectors
+    batches = list(minibatches(X, y, 2, generator=torch.Generator(), shuffle=False))
+    assert [Xb.tolist() for Xb, _ in batches] == [[0.0, 1.0], [2.0, 3.0], [4.0]]
+    assert [yb.tolist() for _, yb in batches] == [[0.0, 10.0], [20.0, 30.0], [40.0]]
+
+
 def test_minibatches_reject_mismatched_rows() -> None:
     with pytest.raises(
         ValueError,
         match=r"X and y must have the same number of rows, got shapes \(4, 2\) and \(3, 1\)",
     ):
         next(minibatches(torch.zeros(4, 2), torch.zeros(3, 1), 2, generator=torch.Generator()))
+    with pytest.raises(ValueError, match=r"X and y must have the same number of rows"):
+        next(minibatches(torch.tensor(1.0), torch.zeros(1), 1, generator=torch.Generator()))
 
 
 def test_from_arrays_accepts_numpy_lists_and_1d_targets() -> None:

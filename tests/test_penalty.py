@@ -96,12 +96,30 @@ def test_proximal_split_needs_a_builtin_penalty() -> None:
         proximal_split(lambda w: w.sum())
 
 
+class Quartic:
+    """A penalty written as a callable object: it has no ``__name__``."""
+
+    def __call__(self, w: torch.Tensor) -> torch.Tensor:
+        return (w**4).sum()
+
+
+def test_penalty_names() -> None:
+    def cubic(w: torch.Tensor) -> torch.Tensor:
+        return w.abs().pow(3).sum()
+
+    assert [penalty_name(p) for p in PENALTIES] == ["l1", "l2", "elasticnet(l1_ratio=0.3)"]
+    assert penalty_name(cubic) == "cubic"  # a function: its name
+    assert penalty_name(Quartic()) == "Quartic"  # an object: its class's name
+
+
 def test_bad_penalties() -> None:
     with pytest.raises(
         ValueError, match="penalty must be one of 'l1', 'l2', 'elasticnet', got 'l3'"
     ):
         get_penalty("l3")
-    with pytest.raises(TypeError, match=r"penalty must be one of .* or a callable, got 3"):
+    with pytest.raises(
+        TypeError, match=r"^penalty must be one of 'l1', 'l2', 'elasticnet' or a callable, got 3\.$"
+    ):
         get_penalty(3)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"l1_ratio must be a number in \[0, 1\], got 1.5"):
         ElasticNet(1.5)

@@ -398,6 +398,12 @@ def test_linreg_squared_loss_and_sgd_are_d2ls_formulas() -> None:
         assert torch.equal(param.grad, torch.zeros_like(param))
 
 
+def test_sgd_needs_a_gradient() -> None:
+    w = torch.ones(2, requires_grad=True)
+    with pytest.raises(AssertionError, match=r"^call backward\(\) before sgd$"):
+        sgd([w], lr=0.1, batch_size=1)
+
+
 # --------------------------------------------------------------------------------------------
 # Odds and ends
 # --------------------------------------------------------------------------------------------
@@ -432,6 +438,18 @@ def test_grad_norm_and_clipping_follow_the_rule_computed_by_hand(max_norm: float
     scale = 1.0 if max_norm is None else min(1.0, max_norm / (norm + 1e-6))
     torch.testing.assert_close(result.w, w0 - lr * scale * gw)
     torch.testing.assert_close(result.b, b0 - lr * scale * gb)
+
+
+@pytest.mark.parametrize("trainer", ["scratch", "concise"])
+def test_clipping_does_not_depend_on_recording_the_norms(trainer: str) -> None:
+    train = train_scratch if trainer == "scratch" else train_concise
+    problem = make_problem()
+    run: dict[str, Any] = {"num_epochs": 3, "lr": 0.05, "max_grad_norm": 0.5}
+    quiet, recorded = train(problem, **run), train(problem, **run, record_grad_norm=True)
+    assert torch.equal(quiet.w, recorded.w)
+    assert quiet.history.grad_norm == []
+    assert max(recorded.history.grad_norm) > 0.5  # so the clipping changed some updates
+    assert not torch.equal(quiet.w, train(problem, **(run | {"max_grad_norm": None})).w)
 
 
 def test_to_dict_is_strict_json_even_for_a_diverged_run() -> None:

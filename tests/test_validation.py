@@ -100,6 +100,9 @@ def test_problem_must_be_a_problem() -> None:
         ({"noise": NAN}, ValueError, r"noise must be a finite number >= 0, got nan"),
         ({"noise": INF}, ValueError, r"noise must be a finite number >= 0, got inf"),
         ({"n_train": 0}, ValueError, r"n_train must be an integer >= 1, got 0"),
+        ({"n_test": 0}, ValueError, r"n_test must be an integer >= 1, got 0"),
+        ({"true_b": INF}, ValueError, r"true_b must be a finite number, got inf"),
+        ({"seed": -1}, ValueError, r"seed must be an integer >= 0, got -1"),
         ({"num_inputs": 2.0}, TypeError, r"num_inputs must be an integer, got 2.0"),
         ({"true_w": NAN}, ValueError, r"true_w must be a finite number, got nan"),
         (
@@ -119,6 +122,15 @@ def test_lower_level_functions_reject() -> None:
     gen = torch.Generator()
     with pytest.raises(ValueError, match=r"batch_size must be an integer in \[1, 5\], got 6"):
         next(batch_indices(5, 6, generator=gen))
+    with pytest.raises(ValueError, match=r"^num_examples must be an integer >= 1, got 0\.$"):
+        next(batch_indices(0, 1, generator=gen))
+    w = torch.ones(3, 1)
+    with pytest.raises(ValueError, match=r"^b must be a finite number, got nan\.$"):
+        synthetic_data(w, NAN, 4, generator=gen)
+    with pytest.raises(ValueError, match=r"^num_examples must be an integer >= 1, got 0\.$"):
+        synthetic_data(w, 0.0, 0, generator=gen)
+    with pytest.raises(ValueError, match=r"^noise must be a finite number >= 0, got -1\.0\.$"):
+        synthetic_data(w, 0.0, 4, noise=-1.0, generator=gen)
     with pytest.raises(ValueError, match=r"w must have shape \(\*, 1\), got \(3, 2\)"):
         synthetic_data(torch.ones(3, 2), 0.0, 4, generator=gen)
     with pytest.raises(TypeError, match=r"w must have a floating-point dtype, got torch\.int64"):

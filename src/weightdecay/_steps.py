@@ -3,9 +3,9 @@ r"""The update step of each trainer, with the run's options chosen once, before 
 The trainers' inner loops hold the notebook's statements and one call to ``update``, with no
 branch. What ``update`` does is decided here, before the first epoch:
 
-* :func:`scratch_update` starts from d2l's ``sgd``; with ``l1_update="proximal"`` it
-  soft-thresholds the weights after each step; when the run clips or records gradient norms, it
-  measures (and clips) the gradient before each step.
+* :func:`scratch_options` starts from d2l's ``sgd``; with ``l1_update="proximal"`` it takes the L1
+  part out of the loss and soft-thresholds the weights after each step; when the run clips or
+  records gradient norms, it measures (and clips) the gradient before each step.
 * :func:`optimizer_update` does the same around ``torch.optim``'s ``step``.
 
 Each returned function gives back the norm of the gradient it measured, or None when the run
@@ -19,34 +19,38 @@ from typing import TYPE_CHECKING, TypeAlias
 import torch
 
 from weightdecay.guard import clip_grad_norm
-from weightdecay.penalty import soft_threshold
+from weightdecay.penalty import proximal_split, soft_threshold
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from weightdecay._settings import Settings
+    from weightdecay.penalty import Penalty
 
-__all__ = ["ScratchUpdate", "optimizer_update", "scratch_update"]
+__all__ = ["ScratchUpdate", "optimizer_update", "scratch_options"]
 
 ScratchUpdate: TypeAlias = "Callable[[Sequence[torch.Tensor], float, int], float | None]"
 """Called as d2l's ``sgd(params, lr, batch_size)``; returns the gradient norm it measured."""
 
 
-def scratch_update(
-    sgd: ScratchUpdate, w: torch.Tensor, settings: Settings, *, l1_threshold: float = 0.0
-) -> ScratchUpdate:
-    r"""``sgd``, with a proximal L1 step after it and a gradient measure before it if asked.
+def scratch_options(
+    sgd: ScratchUpdate, w: torch.Tensor, settings: Settings, lambd: float
+) -> tuple[Penalty, ScratchUpdate]:
+    r"""The penalty that stays in the loss, and ``sgd`` with the run's options around it.
 
-    ``l1_threshold`` is :math:`\eta\lambda a` of a proximal L1 step (0: none). The gradient is
-    that of the loss summed over the batch, so its norm and the clipping use ``1 / batch_size``
-    of it: the gradient of the mean loss, the one the step applies.
+    With ``l1_update="proximal"`` the L1 part :math:`a\lVert w\rVert_1` of the penalty leaves the
+    loss, and each step ends by soft-thresholding the weights by :math:`\eta\lambda a`. When the
+    run clips or records gradient norms, each step begins by measuring (and clipping) the
+    gradient. The gradient is that of the loss summed over the batch, so its norm and the clipping
+    use ``1 / batch_size`` of it: the gradient of the mean loss, the one the step applies.
     """
-    update = sgd
-    if l1_threshold > 0:
-        update = _soft_threshold_after(update, w, l1_threshold)
+    penalty, update = settings.penalty, sgd
+    if settings.proximal:
+        penalty, l1_share = proximal_split(settings.penalty)
+        update = _soft_threshold_after(update, w, settings.lr * lambd * l1_share)
     if settings.record_grad_norm or settings.max_grad_norm is not None:
         update = _measure_before(update, settings.max_grad_norm)
-    return update
+    return penalty, update
 
 
 def optimizer_update(

@@ -24,13 +24,12 @@ import torch
 from torch import nn
 
 from weightdecay._settings import L1Update, OnDivergence, check_settings, training_generators
-from weightdecay._steps import optimizer_update, scratch_update
+from weightdecay._steps import optimizer_update, scratch_options
 from weightdecay._validation import check_choice, check_nonnegative
 from weightdecay.data import minibatches
 from weightdecay.evaluate import evaluate_loss, squared_loss
 from weightdecay.guard import DivergenceGuard, decay_hint
 from weightdecay.model import concise_net, init_params, linreg
-from weightdecay.penalty import proximal_split
 from weightdecay.results import DivergenceError, TrainResult
 
 if TYPE_CHECKING:
@@ -224,8 +223,7 @@ def train_scratch(
     start = (w.detach().clone(), b.detach().clone())
     # The options, chosen once: a proximal L1 step leaves the L1 part out of the loss and
     # soft-thresholds after sgd; clipping or recording measures the gradient before it.
-    penalty_fn, l1_share = proximal_split(s.penalty) if s.proximal else (s.penalty, 0.0)
-    update = scratch_update(sgd, w, s, l1_threshold=s.lr * lambd * l1_share)
+    penalty_fn, update = scratch_options(sgd, w, s, lambd)
     hint = decay_hint(s.lr, lambd * s.l2_share)
     guard = DivergenceGuard(
         w, b, lr=s.lr, record_grad_norm=s.record_grad_norm, hint=hint, on_evaluation=callback
