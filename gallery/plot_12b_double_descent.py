@@ -251,9 +251,9 @@ record("q1_ratio", width_setting(50)["noise"] / sigma)
 
 # %%
 # :val:`plot_12b.q1_noise:.3f`, :math:`\sqrt{\sigma^2 + 150 \times 0.01^2}`,
-# :val:`plot_12b.q1_ratio:.0f` times the labels' noise: every feature left out adds its true weight's share to the noise, through the
-# variance of :math:`x_j w^*_j`. A model that is too small pays in *noise*, not only in bias:
-# this is why the optimal :math:`\lambda` for small :math:`p` is large.
+# :val:`plot_12b.q1_ratio:.0f` times the labels' noise: every feature left out adds the variance
+# of :math:`x_j w^*_j` to the noise. A model that is too small pays in *noise*, not only in
+# bias: this is why the optimal :math:`\lambda` for small :math:`p` is large.
 #
 # .. answer-end
 
