@@ -214,7 +214,7 @@ for size_name in SIZES:
     (wd_sgd, d_sgd), (wd_adamw, d_adamw) = halved["SGD"], halved["AdamW"]
     assert wd_adamw >= 100 * wd_sgd, "no longer two decades apart in weight_decay"
     assert 1 / 3 < d_adamw / d_sgd < 3, "no longer close in total decay"
-initial = setup(0, len(train_rows))[1][0].weight.flatten()
+initial = setup(0, len(train_rows))[1][0].weight.detach().flatten()
 trained = states["SGD", "full training split"][0]["0.weight"][0].flatten()  # seed 0, decay 0
 cosine = float(nn.functional.cosine_similarity(initial, trained.detach(), dim=0))
 assert cosine > 0.9, "the weights at weight_decay = 0 are no longer mostly their start"
@@ -380,16 +380,19 @@ print(f"lr * weight_decay / (1 - momentum) = {0.05 * 1e-2 / (1 - 0.9):.5f}")
 
 # sphinx_gallery_start_ignore
 removed = 1 - float(w) / before
-assert abs(removed / (0.05 * 1e-2 / 0.1) - 1) < 0.02, "no longer eta * lambda / (1 - beta)"
+assert abs(removed / (0.05 * 1e-2 / 0.1) - 1) < 0.1, "no longer eta * lambda / (1 - beta)"
+slow_root = float(np.roots([1.0, -(1 + 0.9 - 0.05 * 1e-2), 0.9]).real.max())
+assert abs(removed - (1 - slow_root)) < 1e-6, "no longer the slow root of the recurrence"
 record("q1_removed", removed)
 # sphinx_gallery_end_ignore
 
 # %%
-# :val:`plot_13b.q1_removed:.4f`, ten times :math:`\eta\lambda = 0.0005`: the decay term
+# :val:`plot_13b.q1_removed:.5f`, about ten times :math:`\eta\lambda = 0.0005`: the decay term
 # :math:`\lambda w`, like the gradient, is summed into the momentum buffer, which holds about
 # :math:`1/(1 - 0.9) = 10` steps' worth of it. That is the :math:`\eta_\text{eff} = \eta/(1 -
-# \beta)` of the total decay. With a nonzero data gradient the weights keep moving, but the
-# decay's share of each step is the same.
+# \beta)` of the total decay, to first order: the exact rate is one minus the larger root of
+# :math:`z^2 - (1 + \beta - \eta\lambda)z + \beta = 0`, a little higher. With a nonzero data
+# gradient the weights keep moving, but the decay's share of each step is the same.
 #
 # .. answer-end
 
