@@ -335,8 +335,8 @@ record("decay_smallest", float(adam_rate[smallest].median()))
 # the same ``weight_decay`` Adam + L2 decays *less* than AdamW. In a network trained with a small
 # ``weight_decay`` the gradients are usually far smaller than 1, and the same formula makes
 # Adam + L2 the stronger one: on the handwritten digits of
-# :ref:`sphx_glr_auto_examples_plot_13_real_data_digits.py`, at ``weight_decay = 1e-2``, it
-# decays the first layer's weights :val:`plot_13.adam_over_adamw_first_layer:.0f` times more
+# :ref:`sphx_glr_auto_examples_plot_13b_decay_strength.py`, at ``weight_decay = 1e-2``, it
+# decays the first layer's weights :val:`plot_13b.adam_over_adamw_first_layer:.0f` times more
 # per step than AdamW (median over the weights).
 
 # %%
