@@ -258,7 +258,7 @@ record("q1_ratio", width_setting(50)["noise"] / sigma)
 # .. answer-end
 
 # %%
-# **Question 2.** In Nakkiran et al.'s setting, take the penalty ten times smaller than the
+# **Question 2.** In Nakkiran et al.'s setting, take a penalty over ten times smaller than the
 # optimum, :math:`\lambda' = 10` (one of the curves above). Does its test loss still fall at
 # every :math:`n`, or is some of the peak left?
 #
