@@ -1,3 +1,5 @@
+# Authors: The weightdecay developers
+# SPDX-License-Identifier: MIT
 r"""
 =================================
 Weight decay with ``torch.optim``
@@ -10,9 +12,6 @@ parameter groups decay the weight and leave the bias alone. We compare ``weight_
 follows *the same trajectory* as the from-scratch L2 penalty with :math:`\lambda = wd/2` at twice
 the learning rate, step by step.
 """
-
-# Authors: The weightdecay developers
-# SPDX-License-Identifier: MIT
 
 # %%
 # Two parameter groups
