@@ -38,6 +38,7 @@ extensions = [
     "sphinx_argparse_cli",  # the command-line reference, rendered from the argparse parser
     "accessibility",  # docs/_ext/accessibility.py: fixes for what axe finds (nox -s site)
     "languages",  # docs/_ext/languages.py: <html lang="zh-CN"> on the Chinese site
+    "notebooks",  # docs/_ext/notebooks.py: the downloadable notebooks, with links, per language
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
@@ -107,18 +108,6 @@ html_context = {"languages": LANGUAGES}
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
 
-FIRST_NOTEBOOK_CELL = """\
-# This notebook runs the weightdecay package: check that it is installed.
-try:
-    import weightdecay
-except ModuleNotFoundError:
-    raise ModuleNotFoundError(
-        "This notebook needs the weightdecay package. In a terminal, from a checkout of its "
-        "repository, run `pip install .` (or, in this notebook, `%pip install /path/to/checkout`), "
-        "then restart the kernel."
-    ) from None
-print("weightdecay", weightdecay.__version__)"""
-
 # -- sphinx-gallery (after scikit-learn's configuration) -----------------------------------
 sphinx_gallery_conf = {
     "examples_dirs": "../gallery",
@@ -142,9 +131,8 @@ sphinx_gallery_conf = {
     "min_reported_time": float("inf"),
     "show_memory": False,
     "download_all_examples": True,
-    # The downloadable notebooks start by checking that the package is there, and say how to
-    # install it from a checkout if it is not (instead of failing on the first import).
-    "first_notebook_cell": FIRST_NOTEBOOK_CELL,
+    # No "first_notebook_cell": the notebooks extension (docs/_ext/notebooks.py) rewrites the
+    # notebooks of the built site, with a first cell that checks what each one imports.
 }
 if _sphinx_gallery_version < (0, 22):
     # Before 0.22, links from the examples' code to this API needed it; 0.22 resolves them from
