@@ -45,8 +45,8 @@ ANSWER: dict[str, dict[str, str]] = {
         "text": "**Answer** (read on once you have written down your guess):",
     },
     "zh_CN": {
-        "code": "**答案：**先写下你的猜测，再运行下一个单元格。",
-        "text": "**答案**（先写下你的猜测，再往下读）：",
+        "code": "**答案：**先写下你的猜测，再运行下一个单元格。",  # noqa: RUF001
+        "text": "**答案**（先写下你的猜测，再往下读）：",  # noqa: RUF001
     },
 }
 """The line that opens an answer, by Sphinx ``language``: the answer runs code, or is text."""

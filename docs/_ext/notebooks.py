@@ -66,8 +66,8 @@ class Markdown(MarkdownTranslator):  # type: ignore[misc]  # sphinx-markdown-bui
         self.add(f"$$\n{display_math(node.astext())}\n$$", prefix_eol=2, suffix_eol=2)
         raise nodes.SkipNode
 
-    def visit_comment(self, node: nodes.comment) -> None:
-        """Comments are for the source's reader."""
+    def visit_comment(self, _node: nodes.Element) -> None:
+        """Comments are for the source's reader; raw HTML, targets and messages for the page."""
         raise nodes.SkipNode
 
     visit_raw = visit_target = visit_system_message = visit_comment
