@@ -102,12 +102,12 @@ def first_cell(modules: Iterable[str]) -> str:
 # This notebook imports these packages; {INSTALL} installs them all.
 from importlib.util import find_spec
 
+install = {INSTALL!r}
 missing = [name for name in {tuple(names)!r} if find_spec(name) is None]
 if missing:
     raise ModuleNotFoundError(
-        f"This notebook needs {{', '.join(missing)}}. Install them in a terminal with\\n\\n"
-        '    {INSTALL}\\n\\n'
-        "(or run %pip install ... in a cell), then restart the kernel."
+        f"This notebook needs {{', '.join(missing)}}. Install them in a terminal (or in a cell, "
+        f"with a % in front) with\\n\\n    {{install}}\\n\\nthen restart the kernel."
     )
 print("Found {", ".join(names)}.")"""
 
@@ -143,7 +143,11 @@ def notebook_link(uri: str, *, page: str, notebook: str, baseurl: str = "") -> s
     parts = urlsplit(uri)
     if parts.scheme or parts.netloc:
         return uri
-    path = posixpath.normpath(posixpath.join(posixpath.dirname(page), parts.path or page))
+    path = (
+        posixpath.normpath(posixpath.join(posixpath.dirname(page), parts.path))
+        if parts.path
+        else page
+    )
     if path.startswith("../"):
         msg = f"the link {uri!r} of {page!r} leaves the site"
         raise ValueError(msg)

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from sphinx.application import Sphinx
+    from sphinx.builders import Builder
     from sphinx.builders.html import StandaloneHTMLBuilder
 
 logger = logging.getLogger(__name__)
@@ -141,22 +142,33 @@ def _script_blocks(script: Path, conf: dict[str, Any]) -> list[py_source_parser.
 
 
 def _markdown_blocks(app: Sphinx, docname: str, path: str, texts: set[int]) -> list[str]:
-    """The Markdown of each text block of the page (first lines ``texts`` in the script, the
-    docstring's aside), from its resolved doctree."""
+    """The Markdown of each text block of the page, from its resolved doctree."""
     builder: StandaloneHTMLBuilder = app.builder  # type: ignore[assignment]
     doctree = app.env.get_and_resolve_doctree(docname, builder)
     page = builder.get_target_uri(docname)
-    baseurl = app.config.html_baseurl
+    relink(doctree, page=page, notebook=path, baseurl=app.config.html_baseurl)
+    return markdown_cells(doctree, builder, texts, app.config.language)
+
+
+def relink(doctree: nodes.document, *, page: str, notebook: str, baseurl: str) -> None:
+    """Point every link of the page ``page`` where it leads from the file ``notebook``."""
     for node in doctree.findall(nodes.reference):
         uri = node.get("refuri") or (f"#{node['refid']}" if node.get("refid") else "")
         if uri:
-            node["refuri"] = notebook_link(uri, page=page, notebook=path, baseurl=baseurl)
+            node["refuri"] = notebook_link(uri, page=page, notebook=notebook, baseurl=baseurl)
             node.attributes.pop("refid", None)
-    blocks: list[str] = []
-    for start, elements in _blocks(doctree):
-        if start is None or start in texts:
-            blocks.append(_render(doctree, builder, elements, app.config.language))
-    return blocks
+
+
+def markdown_cells(
+    doctree: nodes.document, builder: Builder, texts: set[int], language: str
+) -> list[str]:
+    """The Markdown of the page's docstring and of each text block whose first line in the
+    script is in ``texts``, in the page's order."""
+    return [
+        _render(doctree, builder, elements, language)
+        for start, elements in _blocks(doctree)
+        if start is None or start in texts
+    ]
 
 
 # One element of a page, flattened: a node and its section depth, or an answer's start or end
@@ -241,9 +253,7 @@ def _without_title(node: nodes.Element) -> nodes.Element:
     return copy
 
 
-def _render(
-    doctree: nodes.document, builder: StandaloneHTMLBuilder, elements: list[Element], lang: str
-) -> str:
+def _render(doctree: nodes.document, builder: Builder, elements: list[Element], lang: str) -> str:
     parts: list[str] = []
     for kind, value in elements:
         if kind == "title":
@@ -260,7 +270,7 @@ def _as_paragraph(title: nodes.title) -> nodes.paragraph:
     return nodes.paragraph("", "", *(child.deepcopy() for child in title.children))
 
 
-def _markdown(doctree: nodes.document, builder: StandaloneHTMLBuilder, node: nodes.Node) -> str:
+def _markdown(doctree: nodes.document, builder: Builder, node: nodes.Node) -> str:
     translator = Markdown(doctree, builder)
     node.walkabout(translator)
     return str(translator.astext()).strip()
