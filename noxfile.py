@@ -2,8 +2,8 @@
 # /// script
 # dependencies = ["nox>=2024.10.9"]
 # ///
-"""Developer sessions: ``nox -s tests``, ``lint``, ``typecheck``, ``docs``, ``site``, ``build``,
-``bench``, ``precommit``.
+"""Developer sessions: ``nox -s tests``, ``lint``, ``typecheck``, ``docs``, ``site``,
+``notebooks``, ``build``, ``bench``, ``precommit``.
 
 Sessions use pip-based virtual environments on purpose: uv ignores pip's configuration and this
 machine's local CPU wheel of torch, and would download a multi-GB CUDA build instead. CI pins torch
@@ -127,6 +127,39 @@ def site(session: nox.Session) -> None:
     _install(session, "site")  # the playground's test trains its reference with the package
     # --confcutdir: the suite needs neither torch nor the root conftest.py that seeds it.
     session.run("pytest", "site_tests", "--confcutdir=site_tests", *session.posargs)
+
+
+@nox.session(default=False)
+def notebooks(session: nox.Session) -> None:
+    """Run every downloadable notebook of the built site top to bottom, as a learner would.
+
+    After ``nox -s docs``: in a venv that has only ``pip install ".[examples]"`` and Jupyter's
+    kernel (no editable install, no docs or test group), ``notebook_tests/`` executes every
+    notebook that the English and the Chinese site offer (nbclient, one fresh kernel each, in an
+    empty folder), and checks their links against the built site, their translation and the
+    zips. ``-- -k "not execute"`` runs only the quick checks.
+    """
+    html = ROOT / "docs" / "_build" / "html"
+    if not (html / "zh_CN" / "index.html").is_file():
+        session.error(f"no English and Chinese site in {html}: run `nox -s docs` first")
+    session.install("--upgrade", "pip")
+    session.install(".[examples]", "nbclient", "ipykernel", "pytest", "markdown-it-py", "polib")
+    # The kernel is this venv's Python: a "python3" kernel spec in the user's Jupyter folders
+    # would otherwise take precedence.
+    jupyter = Path(session.create_tmp()) / "jupyter"
+    env = {"JUPYTER_DATA_DIR": str(jupyter), "JUPYTER_PLATFORM_DIRS": "1"}
+    session.run("python", "-m", "ipykernel", "install", "--sys-prefix", env=env)
+    env |= {"OMP_NUM_THREADS": "1"}  # one core per notebook: the tutorials' models are small
+    session.run(
+        "pytest",
+        "notebook_tests",
+        "--confcutdir=notebook_tests",
+        "-p",
+        "no:cacheprovider",
+        "--durations=5",
+        *session.posargs,
+        env=env,
+    )
 
 
 @nox.session(default=False)

@@ -5,7 +5,7 @@ doctree-to-Markdown core of ``docs/_ext/notebooks.py``, against references that 
 them: the import system, ``urllib.parse.urljoin``, docutils' own parse of a page shaped like
 sphinx-gallery's. The gallery scripts' licence header and the ``examples`` extra are checked
 here too. The built notebooks themselves are checked by ``nox -s notebooks``
-(``notebook_tests/``).
+(``notebook_tests/test_built_notebooks.py``).
 """
 
 from __future__ import annotations
