@@ -240,6 +240,8 @@ def test_the_examples_extra_brings_what_the_tutorials_import() -> None:
 # From a page's doctree to Markdown cells
 # --------------------------------------------------------------------------------------------
 PAGE = """\
+.. role:: computed-value
+
 .. only:: html
 
     header note, skipped
@@ -250,7 +252,7 @@ PAGE = """\
 Title
 =====
 
-Intro with :math:`\\lambda` and a `link <https://example.org/>`_.
+Intro with :math:`\\lambda`, :computed-value:`0.0849` and a `link <https://example.org/>`_.
 
 .. GENERATED FROM PYTHON SOURCE LINES 20-25
 
@@ -289,11 +291,7 @@ Sub
 ~~~
 Text question.
 
-.. container:: answer
-
-   .. rubric:: Answer
-
-   A text answer, see `Title`_.
+{answer}
 
 * one
 * two
@@ -302,6 +300,28 @@ Text question.
 
 Download links, not a cell.
 """
+# The practice extension's answer: a sphinx-design dropdown with class "answer", as its directive
+# makes it, and as sphinx-design's HTML transform leaves it in the resolved doctree.
+ANSWERS = {
+    "directive": """\
+.. container:: answer
+
+   .. rubric:: Answer
+
+   A text answer, see `Title`_.
+""",
+    "html": """\
+.. container:: sd-dropdown answer
+
+   .. container:: sd-summary-title
+
+      Answer
+
+   .. container:: sd-summary-content
+
+      A text answer, see `Title`_.
+""",
+}
 
 
 @pytest.fixture(scope="module")
@@ -310,9 +330,10 @@ def notebooks() -> ModuleType:
     return _load("notebooks")
 
 
-def _doctree() -> Any:
+def _doctree(answer: str = "directive") -> Any:
     publish_doctree = pytest.importorskip("docutils.core").publish_doctree
-    return publish_doctree(PAGE, settings_overrides={"report_level": 5, "doctitle_xform": False})
+    page = PAGE.replace("{answer}", ANSWERS[answer])
+    return publish_doctree(page, settings_overrides={"report_level": 5, "doctitle_xform": False})
 
 
 def _builder() -> SimpleNamespace:
@@ -324,12 +345,13 @@ def _builder() -> SimpleNamespace:
     return SimpleNamespace(config=config, env=SimpleNamespace(domains=None))
 
 
-def test_markdown_cells_follow_the_text_blocks(notebooks: ModuleType) -> None:
-    doctree = _doctree()
+@pytest.mark.parametrize("answer", list(ANSWERS))
+def test_markdown_cells_follow_the_text_blocks(notebooks: ModuleType, answer: str) -> None:
+    doctree = _doctree(answer)
     notebooks.relink(doctree, page="a/plot_x.html", notebook="_downloads/h/x.ipynb", baseurl="")
     markdown = notebooks.markdown_cells(doctree, _builder(), {26, 46, 51}, "en")
     assert markdown == [
-        "# Title\n\nIntro with $\\lambda$ and a [link](https://example.org/).",
+        "# Title\n\nIntro with $\\lambda$, 0.0849 and a [link](https://example.org/).",
         "## Section\n\n*Question.* Guess.\n\n" + cells.answer_line("en", runs_code=True),
         "Because.\n\n$$\n\\begin{aligned}a &= b \\\\\nc &= d\\end{aligned}\n$$",
         "### Sub\n\nText question.\n\n"
