@@ -137,13 +137,15 @@ def notebooks(session: nox.Session) -> None:
     kernel (no editable install, no docs or test group), ``notebook_tests/`` executes every
     notebook that the English and the Chinese site offer (nbclient, one fresh kernel each, in an
     empty folder), and checks their links against the built site, their translation and the
-    zips. ``-- -k "not execute"`` runs only the quick checks.
+    zips. Two kernels at a time (pytest-xdist), one thread each. ``-- -k "not execute"`` runs
+    only the quick checks.
     """
     html = ROOT / "docs" / "_build" / "html"
     if not (html / "zh_CN" / "index.html").is_file():
         session.error(f"no English and Chinese site in {html}: run `nox -s docs` first")
     session.install("--upgrade", "pip")
-    session.install(".[examples]", "nbclient", "ipykernel", "pytest", "markdown-it-py", "polib")
+    session.install(".[examples]", "nbclient", "ipykernel", "markdown-it-py", "polib")
+    session.install("pytest", "pytest-xdist")
     # The kernel is this venv's Python: a "python3" kernel spec in the user's Jupyter folders
     # would otherwise take precedence.
     jupyter = Path(session.create_tmp()) / "jupyter"
@@ -157,6 +159,7 @@ def notebooks(session: nox.Session) -> None:
         "-p",
         "no:cacheprovider",
         "--durations=5",
+        "--numprocesses=2",
         *session.posargs,
         env=env,
     )

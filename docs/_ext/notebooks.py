@@ -82,21 +82,28 @@ def setup(app: Sphinx) -> dict[str, Any]:
 
 
 def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
-    """Write every gallery notebook of the built site, and the zips that hold notebooks."""
+    """Write every gallery notebook of the built site, and the zips that hold notebooks.
+
+    Only the files the builder copied into ``_downloads/`` (an HTML site's; an EPUB has none).
+    """
     if exception is not None or app.builder.format != "html":
         return
     builder: StandaloneHTMLBuilder = app.builder  # type: ignore[assignment]
     written: dict[str, str] = {}  # the notebook's source path -> its JSON
-    downloads = {_source_path(app, file): dest for file, (_, dest) in app.env.dlfiles.items()}
-    for source, dest in sorted(downloads.items()):
+    downloads = {
+        _source_path(app, file): builder.outdir / "_downloads" / dest
+        for file, (_, dest) in app.env.dlfiles.items()
+        if (builder.outdir / "_downloads" / dest).is_file()
+    }
+    for source, target in sorted(downloads.items()):
         docname = source.removesuffix(".ipynb")
         if source.endswith(".ipynb") and docname in app.env.found_docs:
-            notebook = build_notebook(app, docname, f"_downloads/{dest}")
-            written[source] = json.dumps(notebook, indent=2)
-            (builder.outdir / "_downloads" / dest).write_text(written[source], encoding="utf-8")
-    for source, dest in sorted(downloads.items()):
+            site_path = target.relative_to(builder.outdir).as_posix()
+            written[source] = json.dumps(build_notebook(app, docname, site_path), indent=2)
+            target.write_text(written[source], encoding="utf-8")
+    for source, target in sorted(downloads.items()):
         if source.endswith(".zip"):
-            _rewrite_zip(builder.outdir / "_downloads" / dest, posixpath.dirname(source), written)
+            _rewrite_zip(target, posixpath.dirname(source), written)
     logger.info("notebooks: wrote %d notebooks in %s", len(written), app.config.language)
 
 
