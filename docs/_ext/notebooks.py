@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import time
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -77,8 +78,41 @@ class Markdown(MarkdownTranslator):  # type: ignore[misc]  # sphinx-markdown-bui
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the rewrite of the built notebooks."""
     app.setup_extension("sphinx_markdown_builder")  # its translator reads its settings
+    app.connect("builder-inited", _forget)
+    # Late, to see each page as the other extensions leave it.
+    app.connect("doctree-resolved", capture_markdown, priority=900)
     app.connect("build-finished", write_notebooks)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+_captured: dict[str, list[str]] = {}  # docname -> its Markdown cells, from the page just written
+
+
+def _forget(app: Sphinx) -> None:
+    """A new build (in the same process, in another language maybe) captures its own pages."""
+    del app
+    _captured.clear()
+
+
+def capture_markdown(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Keep the Markdown of a gallery page from the doctree its HTML page is written from.
+
+    A page that an incremental build does not write again is resolved once more at the end.
+    """
+    notebook = _notebook_paths(app).get(docname)
+    if notebook is not None and app.builder.format == "html":
+        _captured[docname] = _markdown_of(app, doctree.deepcopy(), docname, notebook)
+
+
+def _notebook_paths(app: Sphinx) -> dict[str, str]:
+    """The gallery pages that offer a notebook, and the notebook's path in the built site."""
+    paths = {}
+    for file, (_, dest) in app.env.dlfiles.items():
+        source = _source_path(app, file)
+        docname = source.removesuffix(".ipynb")
+        if source.endswith(".ipynb") and docname in app.env.found_docs:
+            paths[docname] = f"_downloads/{dest}"
+    return paths
 
 
 def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
@@ -89,22 +123,21 @@ def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     builder: StandaloneHTMLBuilder = app.builder  # type: ignore[assignment]
+    started = time.perf_counter()
     written: dict[str, str] = {}  # the notebook's source path -> its JSON
-    downloads = {
-        _source_path(app, file): builder.outdir / "_downloads" / dest
-        for file, (_, dest) in app.env.dlfiles.items()
-        if (builder.outdir / "_downloads" / dest).is_file()
-    }
-    for source, target in sorted(downloads.items()):
-        docname = source.removesuffix(".ipynb")
-        if source.endswith(".ipynb") and docname in app.env.found_docs:
-            site_path = target.relative_to(builder.outdir).as_posix()
-            written[source] = json.dumps(build_notebook(app, docname, site_path), indent=2)
-            target.write_text(written[source], encoding="utf-8")
-    for source, target in sorted(downloads.items()):
-        if source.endswith(".zip"):
+    for docname, path in sorted(_notebook_paths(app).items()):
+        target = builder.outdir / path
+        if target.is_file():  # the builder copied the downloads
+            written[f"{docname}.ipynb"] = json.dumps(build_notebook(app, docname, path), indent=2)
+            target.write_text(written[f"{docname}.ipynb"], encoding="utf-8")
+    for file, (_, dest) in app.env.dlfiles.items():
+        source, target = _source_path(app, file), builder.outdir / "_downloads" / dest
+        if source.endswith(".zip") and target.is_file():
             _rewrite_zip(target, posixpath.dirname(source), written)
-    logger.info("notebooks: wrote %d notebooks in %s", len(written), app.config.language)
+    seconds = time.perf_counter() - started
+    logger.info(
+        "notebooks: wrote %d notebooks (%s) in %.1f s", len(written), app.config.language, seconds
+    )
 
 
 def _source_path(app: Sphinx, file: str | Path) -> str:
@@ -115,10 +148,12 @@ def _source_path(app: Sphinx, file: str | Path) -> str:
 
 def build_notebook(app: Sphinx, docname: str, path: str) -> dict[str, Any]:
     """The notebook of the gallery page ``docname``, for the file ``path`` of the built site."""
-    script = Path(app.srcdir, docname + ".py")  # sphinx-gallery's copy of the script
-    blocks = _script_blocks(script, app.config.sphinx_gallery_conf)
+    blocks = _script_blocks(app, docname)
     texts = {block.lineno for block in blocks if block.type == "text"}
-    markdown = _markdown_blocks(app, docname, path, texts)
+    markdown = _captured.pop(docname, None)
+    if markdown is None:
+        doctree = app.env.get_and_resolve_doctree(docname, app.builder)
+        markdown = _markdown_of(app, doctree, docname, path)
     if len(texts) != len(markdown):
         msg = f"{docname}: {len(texts)} text blocks in the script, {len(markdown)} in the page"
         raise RuntimeError(msg)
@@ -134,8 +169,10 @@ def build_notebook(app: Sphinx, docname: str, path: str) -> dict[str, Any]:
     return notebook
 
 
-def _script_blocks(script: Path, conf: dict[str, Any]) -> list[py_source_parser.Block]:
-    """The script's blocks, cleaned as sphinx-gallery cleans them for its notebook."""
+def _script_blocks(app: Sphinx, docname: str) -> list[py_source_parser.Block]:
+    """The blocks of the page's script, cleaned as sphinx-gallery cleans them for its notebook."""
+    script = Path(app.srcdir, docname + ".py")  # sphinx-gallery's copy of the script
+    conf = app.config.sphinx_gallery_conf
     _, blocks = py_source_parser.split_code_and_text_blocks(str(script))
     cleaned = []
     for block in blocks:
@@ -148,13 +185,12 @@ def _script_blocks(script: Path, conf: dict[str, Any]) -> list[py_source_parser.
     return cleaned
 
 
-def _markdown_blocks(app: Sphinx, docname: str, path: str, texts: set[int]) -> list[str]:
-    """The Markdown of each text block of the page, from its resolved doctree."""
-    builder: StandaloneHTMLBuilder = app.builder  # type: ignore[assignment]
-    doctree = app.env.get_and_resolve_doctree(docname, builder)
-    page = builder.get_target_uri(docname)
-    relink(doctree, page=page, notebook=path, baseurl=app.config.html_baseurl)
-    return markdown_cells(doctree, builder, texts, app.config.language)
+def _markdown_of(app: Sphinx, doctree: nodes.document, docname: str, notebook: str) -> list[str]:
+    """The Markdown of each text block of the page, from its resolved doctree (changed here)."""
+    texts = {block.lineno for block in _script_blocks(app, docname) if block.type == "text"}
+    page = app.builder.get_target_uri(docname)
+    relink(doctree, page=page, notebook=notebook, baseurl=app.config.html_baseurl)
+    return markdown_cells(doctree, app.builder, texts, app.config.language)
 
 
 def relink(doctree: nodes.document, *, page: str, notebook: str, baseurl: str) -> None:
