@@ -72,6 +72,14 @@ def test_every_site_offers_every_tutorial() -> None:
     assert all(found == names["en"] for found in names.values())
 
 
+@pytest.mark.parametrize(("language", "path"), NOTEBOOKS, ids=IDS)
+def test_every_notebook_is_valid(language: str, path: Path) -> None:
+    """Jupyter opens it: nbformat's schema of version 4."""
+    del language
+    read: Any = nbformat.read  # untyped
+    nbformat.validate(read(path, as_version=4))
+
+
 # --------------------------------------------------------------------------------------------
 # Links, markup, first cell
 # --------------------------------------------------------------------------------------------
