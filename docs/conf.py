@@ -34,6 +34,8 @@ extensions = [
     "sphinx-mathjax-offline",  # MathJax 3 copied into _static/mathjax: no CDN
     "sphinx_copybutton",
     "sphinx_gallery.gen_gallery",
+    "sphinx_design",  # dropdowns: the answers of the practice questions
+    "practice",  # docs/_ext/practice.py: answers hidden until asked for, the map to the book
     "playground",  # docs/_ext/playground.py: the λ playground's data, computed at build time
     "sphinx_argparse_cli",  # the command-line reference, rendered from the argparse parser
     "accessibility",  # docs/_ext/accessibility.py: fixes for what axe finds (nox -s site)
@@ -51,6 +53,14 @@ exclude_patterns = [
     "auto_examples/*.zip",
     "auto_examples/*.md5",
     "auto_examples/*.json",
+    # The exercises' gallery has one page, which the Explanation section lists; its gallery
+    # index (a thumbnail and the downloads, which the page has itself) is not built.
+    "auto_exercises/index.rst",
+    "auto_exercises/*.ipynb",
+    "auto_exercises/*.py",
+    "auto_exercises/*.zip",
+    "auto_exercises/*.md5",
+    "auto_exercises/*.json",
 ]
 nitpicky = True
 # Types of other projects: this offline build fetches no intersphinx inventory, so their names
@@ -121,8 +131,9 @@ print("weightdecay", weightdecay.__version__)"""
 
 # -- sphinx-gallery (after scikit-learn's configuration) -----------------------------------
 sphinx_gallery_conf = {
-    "examples_dirs": "../gallery",
-    "gallery_dirs": "auto_examples",
+    # The tutorials, and the book's exercises with their answers (executed like a tutorial).
+    "examples_dirs": ["../gallery", "../exercises"],
+    "gallery_dirs": ["auto_examples", "auto_exercises"],
     "within_subsection_order": "FileNameSortKey",
     "filename_pattern": r"/plot_",
     "doc_module": ("weightdecay",),
