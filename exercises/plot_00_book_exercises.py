@@ -138,7 +138,7 @@ record("ex2_worst_excess", 100 * (worst / float(path.final_test_loss[best]) - 1)
 # values. Five validation examples give a noisy estimate of the test loss, so the value they
 # select is not the one that is best on the test set (which we can only compute because this
 # problem has a test set that the choice never sees). Here it hardly matters: every choice lies
-# on the flat bottom of the test curve, at most :val:`plot_00.ex2_worst_excess:.0f`% above the
+# on the flat bottom of the test curve, at most :val:`plot_00.ex2_worst_excess:.0f`\ % above the
 # lowest test loss. It would matter on a curve with a narrow minimum, or with a grid that stops
 # before the minimum. Cross-validation averages over several splits and is less noisy:
 # :ref:`sphx_glr_auto_examples_plot_04_choosing_lambda.py`.
@@ -354,6 +354,7 @@ for lambd in (0.0, 0.01, 3.0):
 # sphinx_gallery_start_ignore
 assert abs(norms[0.01] - norms[0.0]) < abs(norms[0.01] - norms[3.0]) / 10
 record("nq1_kept", (1 - 0.003 * 0.01) ** 400)
+record("nq1_kept_book", (1 - 0.003 * 3.0) ** 400)
 # sphinx_gallery_end_ignore
 
 # %%
@@ -438,30 +439,37 @@ record("nq3_step", failure.step)
 # ----------------------------------------
 # **Question.** In a network of 15 hidden layers, compare the gradient norm of the first layer's
 # weights with that of the last. Is the ratio close to 1, about 1e-3, or below 1e-6, with the
-# sigmoid (and Xavier initialization)? And with ReLU and Kaiming initialization?
+# sigmoid (and Xavier initialization)? With ReLU and PyTorch's default initialization? With
+# ReLU and Kaiming initialization?
 #
 # .. answer-start
 #
 inputs = torch.randn(64, 16, generator=torch.Generator().manual_seed(0))
 targets = inputs.sum(dim=1, keepdim=True) / 4
 ratio = {}
-for activation, init in [("sigmoid", "xavier"), ("relu", "kaiming")]:
+for activation, init in [("sigmoid", "xavier"), ("relu", "default"), ("relu", "kaiming")]:
     gen = torch.Generator().manual_seed(0)
     net = mlp(16, depth=15, width=64, activation=activation, init=init, generator=gen)
     grad_norms = layer_grad_norms(net, inputs, targets)
-    ratio[activation] = grad_norms[0] / grad_norms[-1]
-    print(f"{activation:7} + {init:7}: first / last layer = {ratio[activation]:.1e}")
+    ratio[activation, init] = grad_norms[0] / grad_norms[-1]
+    print(f"{activation:7} + {init:7}: first / last layer = {ratio[activation, init]:.1e}")
 
 # sphinx_gallery_start_ignore
-assert ratio["sigmoid"] < 1e-6, ratio
-assert 0.05 < ratio["relu"] < 20, ratio
+assert ratio["sigmoid", "xavier"] < 1e-6, ratio
+assert ratio["relu", "default"] < 1e-2, ratio
+assert 0.05 < ratio["relu", "kaiming"] < 20, ratio
+record("nq4_sigmoid", ratio["sigmoid", "xavier"])
+record("nq4_relu_default", ratio["relu", "default"])
+record("nq4_relu_kaiming", ratio["relu", "kaiming"])
 # sphinx_gallery_end_ignore
 
 # %%
-# With the sigmoid the first layer's gradient all but vanishes: each layer multiplies it by the
-# sigmoid's derivative, at most 1/4, and the factors compound with depth. ReLU with Kaiming
-# initialization keeps it balanced. The initialization matters as much as the activation: ReLU
-# with PyTorch's default initialization vanishes too, as :ref:`faq-vanishing-gradients` shows.
+# With the sigmoid the first layer's gradient all but vanishes (a ratio of
+# :val:`plot_00.nq4_sigmoid:.1e`): each layer multiplies it by the sigmoid's derivative, at most
+# 1/4, and the factors compound with depth. ReLU alone does not fix it: with PyTorch's default
+# initialization the ratio is still :val:`plot_00.nq4_relu_default:.1e`, because of the default
+# non-zero biases. ReLU with Kaiming initialization keeps it balanced
+# (:val:`plot_00.nq4_relu_kaiming:.2g`). Why: :ref:`faq-vanishing-gradients`.
 #
 # .. answer-end
 
@@ -479,7 +487,8 @@ for batch_size in (5, 3, 20):
     print(f"minibatches of {batch_size:2}: {updates[batch_size]} updates in 100 epochs")
 
 # sphinx_gallery_start_ignore
-assert updates == {5: 400, 3: 700, 20: 100}, updates
+assert updates == {5: 400, 3: 700, 20: 100}, updates  # ceil(20 / b) per epoch, by hand
+record("nq5_per_epoch_3", updates[3] // 100)
 # sphinx_gallery_end_ignore
 
 # %%

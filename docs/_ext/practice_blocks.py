@@ -34,7 +34,7 @@ _INDENT = "   "
 
 STRINGS: dict[str, dict[str, str]] = {
     "answer": {"en": "Answer", "zh_CN": "答案"},
-    "book-map": {"en": "In the book", "zh_CN": "对应教材章节"},
+    "book-map": {"en": "In Dive into Deep Learning", "zh_CN": "《动手学深度学习》中的对应章节"},
     "discussion": {"en": "discussion", "zh_CN": "讨论区"},
 }
 """The extension's texts, keyed by name, then by Sphinx ``language``."""
