@@ -40,6 +40,7 @@ extensions = [
     "sphinx_argparse_cli",  # the command-line reference, rendered from the argparse parser
     "accessibility",  # docs/_ext/accessibility.py: fixes for what axe finds (nox -s site)
     "languages",  # docs/_ext/languages.py: <html lang="zh-CN"> on the Chinese site
+    "recorded",  # docs/_ext/recorded.py: :val:`plot_02.name` cites a number a tutorial computed
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
