@@ -40,7 +40,7 @@ render as nothing, so the downloaded script and notebook stay valid.
     The answer, in Markdown: text, math, ``{val}`` roles, even a ``>>>`` doctest.
     ```
 
-Tests: ``tests/test_practice.py`` (the rewriting, without a build) and
+Tests: ``tests/test_practice_blocks.py`` (the rewriting, without a build) and
 ``site_tests/test_practice.py`` (hidden on load, opened by a click and by the keyboard, printed
 open, axe, in both languages).
 

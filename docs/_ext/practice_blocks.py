@@ -5,8 +5,8 @@
   see them: the build writes them in its own language);
 - :data:`BOOKS` and :func:`book_map_html` make the box that maps a page to the book.
 
-``tests/test_practice.py`` tests this module; ``docs/_ext/practice.py`` documents how to author a
-question and its answer.
+``tests/test_practice_blocks.py`` tests this module; ``docs/_ext/practice.py`` documents how to
+author a question and its answer.
 """
 
 from __future__ import annotations
