@@ -5,7 +5,8 @@ tutorials' *Try it* sections): each answer is closed on load and its content inv
 opens it, and so do Enter and Space on its title once it has the keyboard focus; an answer of a
 gallery page shows the output its code printed; axe finds no serious or critical violation with
 every answer open; and printed, every answer is shown without being opened. The title reads
-"Answer" in the page's language (docs/_ext/practice_blocks.py).
+"Answer" in the page's language (docs/_ext/practice_blocks.py). A screenshot of the first
+exercise, closed and open, lands in ``docs/_build/screenshots/<language>/answer-*.png``.
 
 Every tutorial, exercise, FAQ and explanation page shows the map to the book: both editions'
 sections and discussion threads, the edition of the page's language first.
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from conftest import SiteBrowser
 
 __all__ = [
+    "test_answer_screenshots",
     "test_answers_are_hidden_until_asked_for",
     "test_answers_print_open",
     "test_book_map",
@@ -34,6 +36,7 @@ __all__ = [
 ]
 
 HTML = Path(__file__).resolve().parent.parent / "docs" / "_build" / "html"
+SCREENSHOTS = HTML.parent / "screenshots"  # beside the other screenshots, one folder per language
 ANSWER = "details.answer"
 TITLES = {"en": "Answer", "zh_CN": "答案"}
 # The map's links, from the books' sources (see docs/_ext/practice_blocks.py).
@@ -160,6 +163,23 @@ def _has_output(answer: Locator) -> bool:
     return outputs.count() > 0 and all(
         o.is_visible() and o.inner_text().strip() for o in outputs.all()
     )
+
+
+EXERCISES = [p for p in ANSWERED if p.rel == "auto_exercises/plot_00_book_exercises.html"]
+
+
+@pytest.mark.parametrize("exercises", EXERCISES, ids=lambda p: p.lang)
+def test_answer_screenshots(page: Page, site_browser: SiteBrowser, exercises: Built) -> None:
+    """The first exercise, closed and open, for a person to look at (``answer-*.png``)."""
+    page.set_viewport_size({"width": 1100, "height": 900})
+    site_browser.open(page, exercises.path)
+    answer = page.locator(ANSWER).first
+    section = answer.locator("xpath=ancestor::section[1]")
+    folder = SCREENSHOTS / exercises.lang
+    section.screenshot(path=folder / "answer-closed.png")
+    answer.locator(":scope > summary").click()
+    section.screenshot(path=folder / "answer-open.png")
+    site_browser.assert_clean()
 
 
 @pytest.mark.parametrize("answered", ANSWERED, ids=lambda p: p.id)
