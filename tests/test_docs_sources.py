@@ -197,7 +197,14 @@ def test_api_page_documents_all_public_names(page: Path) -> None:
             rf"\.\. auto(?:function|class|data|exception):: weightdecay\.{page.stem}\.(\w+)", text
         )
     )
-    missing = sorted(set(module.__all__) - documented)
+    # A function or class re-exported from another public module is documented on its home page.
+    elsewhere = {f"weightdecay.{other}" for other in PUBLIC_MODULES} - {module.__name__}
+    reexported = {
+        name
+        for name in module.__all__
+        if getattr(getattr(module, name), "__module__", None) in elsewhere
+    }
+    missing = sorted(set(module.__all__) - documented - reexported)
     assert not missing, f"{page.name} does not document {missing}"
 
 

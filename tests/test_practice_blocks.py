@@ -178,6 +178,17 @@ def test_no_book_map_elsewhere(docname: str) -> None:
 
 
 # -- The sources ---------------------------------------------------------------------------------
+def _check_followed(script: Path, lines: list[str], number: int) -> None:
+    """A marker ends its comment paragraph: a blank ``#`` line, or code, or nothing follows.
+
+    Text right under it would continue the reST comment that the marker is, and vanish.
+    """
+    following = lines[number] if number < len(lines) else ""
+    assert following.rstrip() == "#" or not following.startswith("#"), (
+        f"{script.name}:{number}: text right under the marker; put a blank '#' line between"
+    )
+
+
 def _answers(script: Path) -> list[tuple[int, int]]:
     """The (start, end) line numbers of every answer of a gallery script, checked as they go."""
     lines = script.read_text(encoding="utf-8").splitlines()
@@ -186,11 +197,12 @@ def _answers(script: Path) -> list[tuple[int, int]]:
         if line.strip() == "# .. answer-start":
             assert line == "# .. answer-start", f"{script.name}:{number}: indented marker"
             assert not start, f"{script.name}:{number}: an answer opens inside another"
-            assert lines[number].rstrip() == "#", f"{script.name}:{number}: no blank '#' after"
+            _check_followed(script, lines, number)
             start = number
         elif line.strip() == "# .. answer-end":
             assert line == "# .. answer-end", f"{script.name}:{number}: indented marker"
             assert start, f"{script.name}:{number}: closes no answer"
+            _check_followed(script, lines, number)
             answers.append((start, number))
             start = 0
         elif start and re.fullmatch(r"# -{3,}", line):
@@ -239,3 +251,26 @@ def test_faq_page_ends_with_one_or_two_self_checks(page: Path) -> None:
     answers = re.findall(r"^`{3,}\{answer\}$", checks, flags=re.MULTILINE)
     assert questions in (["1"], ["1", "2"]), f"{page.name}: questions {questions}"
     assert len(answers) == len(questions), f"{page.name}: {len(answers)} answers"
+
+
+@pytest.mark.parametrize(
+    ("source", "match"),
+    [
+        ("# %%\n# Q?\n#\n# .. answer-start\n# A.\n# .. answer-end\n", "text right under"),
+        ("# %%\n# Q?\n#\n# .. answer-start\n\nx = 1\n", "never closed"),
+        ("# %%\n# .. answer-end\n", "closes no answer"),
+    ],
+)
+def test_the_source_check_catches_misplaced_markers(
+    tmp_path: Path, source: str, match: str
+) -> None:
+    script = tmp_path / "plot_99_bad.py"
+    script.write_text(source, encoding="utf-8")
+    with pytest.raises(AssertionError, match=match):
+        _answers(script)
+
+
+def test_the_source_check_accepts_code_right_under_the_marker(tmp_path: Path) -> None:
+    script = tmp_path / "plot_99_good.py"
+    script.write_text("# %%\n# Q?\n#\n# .. answer-start\nx = 1\n\n# %%\n# A.\n#\n# .. answer-end\n")
+    assert _answers(script) == [(4, 10)]

@@ -28,8 +28,8 @@ then put everything that belongs to the answer between two reST comments::
     #
     # .. answer-end
 
-Each marker is a comment line of its own, at the left margin of a text cell, followed by a
-blank comment line (``#``). Everything between them (text, code, output, figures) is shown only
+Each marker is a comment line of its own, at the left margin of a text cell, and ends its
+paragraph: a blank comment line (``#``) or the cell's code follows it. Everything between them (text, code, output, figures) is shown only
 once the answer is opened; a heading may not be inside. Markers that do not pair up fail the
 build with the line of the generated page. Unprocessed, the markers are reST comments that
 render as nothing, so the downloaded script and notebook stay valid.
