@@ -158,13 +158,13 @@ def translate_parser(
     here, with the default as a literal, as the renderer writes it (the directive then renders
     with ``:no_default_values:``: its test for the word "default" knows no Chinese).
     """
-    done: set[int] = set()  # an action can sit in a group and in a mutually exclusive group
+    done: set[int] = set()  # parsers made with ``parents=`` share their parents' actions
     titles: dict[str, str] = {}
     for sub, entry in [(parser, None), *_subcommands(parser)]:
+        if entry is not None and not sub.description:  # the summary stands in for it
+            entry.help = _maybe(gettext, entry.help)
         sub.description = _maybe(gettext, sub.description)
         sub.epilog = _maybe(gettext, sub.epilog)
-        if entry is not None:
-            entry.help = _maybe(gettext, entry.help)
         for group, actions in _groups(sub):
             heading = group.title or group.description or "arguments"
             titles[heading] = gettext(heading)
@@ -189,7 +189,8 @@ def _maybe(gettext: Callable[[str], str], text: str | None) -> str | None:
 class cli_messages(nodes.comment, addnodes.translatable):
     """Invisible: the reference's texts, as messages for the gettext builder.
 
-    It is a comment to every writer, so the English page is as sphinx-argparse-cli makes it.
+    A comment, with the texts in an attribute: every writer of Sphinx and its search index skip
+    it, so the English page is as sphinx-argparse-cli makes it.
     """
 
     def preserve_original_messages(self) -> None:
@@ -249,9 +250,12 @@ class TranslatedArgparseCli(SphinxArgparseCli):
             catalog = getattr(translator, "_catalog", {}) | catalog
             translator = translator._fallback  # type: ignore[attr-defined]
 
+        warned: set[str] = set()  # a help can be shared by every subcommand: warn once
+
         def gettext(message: str) -> str:
             translated = catalog.get(message, "")
-            if not translated:
+            if not translated and message not in warned:
+                warned.add(message)
                 logger.warning(
                     "no %s translation of the command-line text %r: translate it in the "
                     "catalog %s.po (nox -s translations)",
