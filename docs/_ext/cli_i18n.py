@@ -38,6 +38,7 @@ from sphinx_argparse_cli._logic import SphinxArgparseCli
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
+    from gettext import NullTranslations
 
     from sphinx.application import Sphinx
 
@@ -246,9 +247,10 @@ class TranslatedArgparseCli(SphinxArgparseCli):
         if not found:
             return None
         catalog: dict[str, str] = {}  # as Sphinx's Locale transform merges them
-        while translator is not None:
-            catalog = getattr(translator, "_catalog", {}) | catalog
-            translator = translator._fallback  # type: ignore[attr-defined]
+        current: NullTranslations | None = translator
+        while current is not None:
+            catalog = getattr(current, "_catalog", {}) | catalog
+            current = current._fallback  # type: ignore[attr-defined]
 
         warned: set[str] = set()  # a help can be shared by every subcommand: warn once
 
