@@ -37,7 +37,9 @@ extensions = [
     "sphinx_design",  # dropdowns: the answers of the practice questions
     "practice",  # docs/_ext/practice.py: answers hidden until asked for, the map to the book
     "playground",  # docs/_ext/playground.py: the λ playground's data, computed at build time
-    "sphinx_argparse_cli",  # the command-line reference, rendered from the argparse parser
+    # The command-line reference, rendered from the argparse parser by sphinx-argparse-cli, its
+    # help texts through the catalogs (docs/_ext/cli_i18n.py).
+    "cli_i18n",
     "accessibility",  # docs/_ext/accessibility.py: fixes for what axe finds (nox -s site)
     "languages",  # docs/_ext/languages.py: <html lang="zh-CN"> on the Chinese site
     "theme_i18n",  # docs/_ext/theme_i18n.py: furo's texts in the page's language
