@@ -369,8 +369,8 @@ RECORDS: tuple[Convention, ...] = (
         decays_norm=False,
         default=0.01,
         sources=("https://docs.fast.ai/optimizer.html", "https://docs.fast.ai/learner.html"),
-        notes="Adam's defaults here are betas (0.9, 0.99) and eps 1e-5; wd_bn_bias=True "
-        "decays biases and normalization layers too.",
+        notes="Adam's defaults here are betas (0.9, 0.99) and eps 1e-5; MSELossFlat computes "
+        "in float32; wd_bn_bias=True decays biases and normalization layers too.",
     ),
     Convention(
         name="hf-trainer",
