@@ -38,6 +38,8 @@ extensions = [
     "sphinx_argparse_cli",  # the command-line reference, rendered from the argparse parser
     "accessibility",  # docs/_ext/accessibility.py: fixes for what axe finds (nox -s site)
     "languages",  # docs/_ext/languages.py: <html lang="zh-CN"> on the Chinese site
+    "sphinx_design",  # tabs, one per framework, as d2l's pages have
+    "frameworks_page",  # docs/_ext/frameworks_page.py: "One λ, every framework", computed
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"

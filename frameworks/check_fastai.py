@@ -99,6 +99,7 @@ def main() -> None:
         final=fit(Adam),
         reference=reference,
         tolerance=None,
+        tag="defaults",
         label="fastai's defaults",
         why="betas (0.9, 0.99) and eps 1e-5 where PyTorch has (0.9, 0.999) and 1e-8",
     )

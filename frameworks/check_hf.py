@@ -132,6 +132,7 @@ def main() -> None:
         final=train(),
         reference=reference,
         tolerance=None,
+        tag="defaults",
         label="the Trainer's defaults",
         why="linear schedule to 0 and clipping at norm 1",
     )

@@ -80,6 +80,7 @@ def check_adamw(report: Report) -> None:
         final=(w, b),
         reference=reference,
         tolerance=TOL_FLOAT32,
+        tag="",
         label="epsilon 1e-8",
         why="float32 matmul; epsilon outside the bias correction",
     )
@@ -90,6 +91,7 @@ def check_adamw(report: Report) -> None:
         final=(w, b),
         reference=reference,
         tolerance=1e-2,
+        tag="defaults",
         label="Keras's default epsilon",
         why="epsilon 1e-7, added outside the bias correction",
     )

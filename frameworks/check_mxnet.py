@@ -121,6 +121,7 @@ def report(out: Path) -> None:
         final=final,
         reference=sgd_reference(lr32),
         tolerance=TOL_FLOAT64,
+        tag="float32",
         label="reference lr in float32",
         why="the reference's learning rate rounded to float32 as MXNet's",
     )

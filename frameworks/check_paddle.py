@@ -108,6 +108,7 @@ def main() -> None:
         final=adamw,
         reference=adamw_reference(rounded),
         tolerance=TOL_FLOAT64,
+        tag="float32",
         label="reference decay in float32",
         why="the reference's weight_decay rounded to float32 as Paddle's",
     )

@@ -54,8 +54,17 @@ def disagreements(new: dict[str, Any], old: dict[str, Any]) -> list[str]:
 
 
 def _run_disagreements(name: str, run: dict[str, Any], kept: dict[str, Any]) -> list[str]:
-    where = f"{name} {run['convention']} {run['label']}".rstrip()
-    fixed = ("convention", "label", "source", "source_setting", "setting", "reference", "tolerance")
+    where = f"{name} {run['key']}"
+    fixed = (
+        "key",
+        "convention",
+        "label",
+        "source",
+        "source_setting",
+        "setting",
+        "reference",
+        "tolerance",
+    )
     found = [f"{where}: {k} {run[k]!r}, committed {kept[k]!r}" for k in fixed if run[k] != kept[k]]
     for key in ("rel_w", "rel_b"):
         now, then, tol = run[key], kept[key], run["tolerance"]

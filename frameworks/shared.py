@@ -139,18 +139,21 @@ class Report:
         final: tuple[object, object],
         reference: tuple[np.ndarray, np.ndarray],
         tolerance: float | None,
+        tag: str = "",
         label: str = "",
         why: str = "",
     ) -> dict[str, Any]:
         """Record a run's relative difference from its reference; fail if above ``tolerance``.
 
         ``tolerance=None`` records a difference that is a finding, not an error (a framework's
-        other defaults, for example).
+        other defaults, for example). The run's key, which the documentation cites, is the
+        convention's name, followed by ``.tag`` for a second run of the same convention.
         """
         decay, lr = (LAMBD, LR) if source == "d2l" else (ADAMW_WD, ADAMW_LR)
         setting = convert(decay, lr=lr, source=source, target=convention)
         rel_w, rel_b = rel(final[0], reference[0]), rel(final[1], reference[1])
         entry: dict[str, Any] = {
+            "key": f"{convention}.{tag}" if tag else convention,
             "convention": convention,
             "label": label,
             "source": source,

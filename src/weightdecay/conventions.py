@@ -104,13 +104,13 @@ def convert(
     Notes
     -----
     Within plain SGD a setting takes d2l's step with :math:`\eta = s\,\mathrm{lr}` and
-    :math:`\lambda = k\,\mathrm{decay}/s`, where :math:`s` is the convention's
-    :attr:`~Convention.loss_scale` and :math:`k` its :attr:`~Convention.decay_scale`; the
-    target's setting solves the same two equations. ``Ridge(alpha)`` minimizes
+    :math:`\lambda = k\,\mathrm{decay}/s`, where :math:`s` is the convention's ``loss_scale``
+    and :math:`k` its ``decay_scale`` (see :class:`Convention`); the target's setting solves the
+    same two equations. ``Ridge(alpha)`` minimizes
     :math:`\lVert y - Xw - b\rVert^2 + \alpha\lVert w\rVert^2`, which is :math:`2n` times
     d2l's objective with :math:`\lambda = \alpha/n`. Under Adam the learning rate and the
     decay carry over unchanged between conventions of the same family, provided the betas, the
-    :math:`\epsilon` and the loss are the same (see :attr:`~Convention.notes`). Between
+    :math:`\epsilon` and the loss are the same (see each convention's ``notes``). Between
     conventions with a learning rate the factors are powers of 2, so a round trip returns the
     input exactly; through ``"sklearn-ridge"`` a multiplication by :math:`n` rounds once.
 
