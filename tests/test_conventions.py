@@ -9,10 +9,12 @@ Hugging Face themselves (frameworks/).
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import re
 import warnings
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import hypothesis.strategies as st
 import numpy as np
@@ -257,14 +259,20 @@ def test_round_trips_are_exact(decay: float, lr: float, pair: tuple[str, str]) -
     assert convert(there[1], lr=there[0], source=b, target=a) == (lr, decay)
 
 
-@given(decay=POSITIVE, lr=POSITIVE)
-def test_conversions_compose(decay: float, lr: float) -> None:
-    sgd = [n for n in WITH_LR if CONVENTIONS[n].family == "sgd"]
-    for a, b, c in itertools.product(sgd, sgd, sgd):
-        b_lr, b_decay = convert(decay, lr=lr, source=a, target=b)
-        assert convert(b_decay, lr=b_lr, source=b, target=c) == convert(
-            decay, lr=lr, source=a, target=c
-        )
+SGD_FAMILY = [n for n in WITH_LR if CONVENTIONS[n].family == "sgd"]
+
+
+@given(
+    decay=POSITIVE,
+    lr=POSITIVE,
+    names=st.tuples(*[st.sampled_from(SGD_FAMILY)] * 3),
+)
+def test_conversions_compose(decay: float, lr: float, names: tuple[str, str, str]) -> None:
+    a, b, c = names
+    b_lr, b_decay = convert(decay, lr=lr, source=a, target=b)
+    assert convert(b_decay, lr=b_lr, source=b, target=c) == convert(
+        decay, lr=lr, source=a, target=c
+    )
 
 
 @given(lambd=st.floats(min_value=1e-6, max_value=1e6), n_train=st.integers(1, 10_000))
@@ -320,3 +328,54 @@ def test_bad_input_names_the_argument(
     args: dict[str, object] = {"decay": 3.0, "lr": LR, "source": "d2l", "target": "d2l"} | kwargs
     with pytest.raises(error, match=message):
         convert(**args)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------------------------
+# frameworks/results.json, which `nox -s frameworks` writes and the documentation cites
+# --------------------------------------------------------------------------------------------
+RESULTS = Path(__file__).resolve().parents[1] / "frameworks" / "results.json"
+EXECUTED = {
+    *("keras-l2", "keras-adamw", "optax-sgd", "optax-adamw", "paddle-sgd", "paddle-adamw"),
+    *("mxnet-sgd", "fastai", "hf-trainer"),
+}
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(RESULTS.read_text(encoding="utf-8"))
+    return data
+
+
+def test_the_session_ran_every_framework_convention(results: dict[str, Any]) -> None:
+    runs = [run for fw in results["frameworks"].values() for run in fw["runs"]]
+    assert {run["convention"] for run in runs} == EXECUTED
+    assert len({run["key"] for run in runs}) == len(runs)
+
+
+def test_the_measured_settings_are_what_convert_gives_today(results: dict[str, Any]) -> None:
+    """A change to CONVENTIONS that the committed measurement did not see fails here."""
+    for fw in results["frameworks"].values():
+        for run in fw["runs"]:
+            lr, decay = run["source_setting"]
+            setting = convert(decay, lr=lr, source=run["source"], target=run["convention"])
+            assert list(setting) == run["setting"], run["key"]
+            if run["tolerance"] is not None:
+                assert max(run["rel_w"], run["rel_b"]) <= run["tolerance"], run["key"]
+
+
+def test_the_measured_defaults_and_decays_are_the_tables(results: dict[str, Any]) -> None:
+    for fw in results["frameworks"].values():
+        for key, moved in fw["decays"].items():
+            c = CONVENTIONS[key.split(",")[0]]
+            expected = (
+                {"weight": True, "bias": c.d2l_decays_bias}
+                if "tab" in key
+                else {"weight": True, "bias": c.decays_bias, "norm": c.decays_norm}
+            )
+            assert moved == expected, key
+        defaults = {
+            k.removesuffix(" default"): v for k, v in fw["facts"].items() if k.endswith(" default")
+        }
+        assert defaults, fw["framework"]
+        for name, value in defaults.items():
+            assert value == CONVENTIONS[name].default, name
