@@ -186,15 +186,7 @@ def _decayed(c: Convention) -> str:
 class ConventionsTable(SphinxDirective, _Labelled):
     """``{conventions-table}``: one row per convention."""
 
-    COLUMNS = (
-        "convention",
-        "family",
-        "update",
-        "equivalent setting",
-        "default",
-        "bias decayed",
-        "measured",
-    )
+    COLUMNS = ("convention", "family", "equivalent setting", "default", "bias decayed", "measured")
 
     def run(self) -> list[nodes.Node]:
         self.directive = self
@@ -246,7 +238,6 @@ class ConventionsTable(SphinxDirective, _Labelled):
         return [
             [nodes.paragraph("", "", nodes.literal(text=c.name))],
             [self.label(family)],
-            [nodes.paragraph("", "", nodes.math(text=c.update))],
             setting,
             [
                 nodes.paragraph("", "", _number(c.default))
