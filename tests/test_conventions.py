@@ -12,6 +12,8 @@ import itertools
 import json
 import math
 import re
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +29,7 @@ from sklearn.linear_model import Ridge, SGDRegressor
 
 from weightdecay import make_problem, ridge_closed_form, train_concise
 from weightdecay._settings import training_generators
+from weightdecay.cli import main
 from weightdecay.conventions import CONVENTIONS, convert, explain
 
 if TYPE_CHECKING:
@@ -379,3 +382,74 @@ def test_the_measured_defaults_and_decays_are_the_tables(results: dict[str, Any]
         assert defaults, fw["framework"]
         for name, value in defaults.items():
             assert value == CONVENTIONS[name].default, name
+
+
+# --------------------------------------------------------------------------------------------
+# The command line: weightdecay convert
+# --------------------------------------------------------------------------------------------
+def test_convert_command_prints_the_setting_its_code_and_why(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert (
+        main(["convert", "--from", "d2l", "--to", "keras-l2", "--lambd", "3", "--lr", "0.003"]) == 0
+    )
+    lines = capsys.readouterr().out.splitlines()
+    lr, decay = convert(3.0, lr=0.003, source="d2l", target="keras-l2")
+    assert lines[0] == f"keras-l2: lr = {lr!r}, l2 = {decay!r}"
+    assert f"keras.regularizers.L2({decay!r})" in lines[1]
+    assert lines[-1] == explain("d2l", "keras-l2")
+
+
+def test_convert_command_writes_json(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["convert", "--from", "sklearn-ridge", "--to", "torch-sgd", "--lambd", "60"]
+    assert main([*argv, "--n-train", "20", "--json", "-"]) == 0
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
+    assert {"command", "weightdecay_version", "config"} <= set(document)
+    assert document["command"] == "convert"
+    assert document["config"]["n_train"] == 20
+    target = document["conversion"]["target"]
+    assert (target["lr"], target["decay"]) == convert(
+        60.0, lr=None, source="sklearn-ridge", target="torch-sgd", n_train=20
+    )
+    assert "torch-sgd: weight_decay = 6.0" in captured.err  # the text goes to stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            ["--from", "torch-adam", "--to", "torch-adamw", "--lr", "1e-3"],
+            r"--from torch-adam --to torch-adamw: Adam divides",
+        ),
+        (["--from", "d2l", "--to", "torch-sgd"], r"argument --lr: required to convert from d2l"),
+        (
+            ["--from", "d2l", "--to", "sklearn-ridge", "--lr", "0.003"],
+            r"argument --n-train: required",
+        ),
+        (
+            ["--from", "sklearn-ridge", "--to", "d2l", "--lr", "1", "--n-train", "20"],
+            r"argument --lr: sklearn-ridge has no",
+        ),
+        (
+            ["--from", "d2l", "--to", "torch-sgd", "--lr", "0"],
+            r"argument --lr: must be a finite number > 0, got 0",
+        ),
+        (["--from", "d2l", "--to", "torch_sgd", "--lr", "1"], r"did you mean 'torch-sgd'\?"),
+    ],
+)
+def test_convert_command_names_the_flag(
+    capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+) -> None:
+    assert main(["convert", "--lambd", "3", *extra]) == 2
+    assert re.search(message, capsys.readouterr().err)
+
+
+def test_convert_command_loads_no_torch() -> None:
+    code = (
+        "import sys\nfrom weightdecay.cli import main\n"
+        "assert main(['convert', '--from', 'd2l', '--to', 'optax-sgd', '--lambd', '3', '--lr', '0.003']) == 0\n"
+        "print('torch' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "False"

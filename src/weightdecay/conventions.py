@@ -29,7 +29,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from weightdecay._convention_records import RECORDS, Convention, Family
-from weightdecay._validation import check_choice, check_int, check_nonnegative, check_positive
+from weightdecay._scalars import check_choice, check_int, check_nonnegative, check_positive
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
