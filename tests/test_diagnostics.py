@@ -326,6 +326,7 @@ def test_bad_training_options_raise_clear_errors(
         ("width", 0, r"width must be an integer >= 1, got 0"),
         ("activation", "gelu", r"activation must be one of 'sigmoid', 'tanh', 'relu', got 'gelu'"),
         ("init", "zeros", r"init must be one of 'default', 'xavier', 'kaiming', got 'zeros'"),
+        ("norm", "group", r"norm must be one of 'batch', 'layer', got 'group'"),
     ],
 )
 def test_bad_mlp_options_raise_clear_errors(option: str, value: object, match: str) -> None:

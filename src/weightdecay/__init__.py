@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # what mypy and editors read; at run time __getattr__ imports on demand
     from weightdecay.data import make_problem, minibatches
+    from weightdecay.equilibrium import decay_timescale, equilibrium_angular_update
     from weightdecay.evaluate import evaluate_loss, squared_loss, zero_predictor_loss
     from weightdecay.model import init_params, linreg
     from weightdecay.networks import decay_param_groups, layer_grad_norms, mlp
@@ -40,6 +41,7 @@ __version__ = "0.2.0.dev0"
 # TYPE_CHECKING imports above name the same things.
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "data": ("make_problem", "minibatches"),
+    "equilibrium": ("decay_timescale", "equilibrium_angular_update"),
     "evaluate": ("evaluate_loss", "squared_loss", "zero_predictor_loss"),
     "model": ("init_params", "linreg"),
     "networks": ("decay_param_groups", "layer_grad_norms", "mlp"),
@@ -66,6 +68,8 @@ __all__ = [
     "TrainResult",
     "__version__",
     "decay_param_groups",
+    "decay_timescale",
+    "equilibrium_angular_update",
     "evaluate_loss",
     "init_params",
     "l1_penalty",
