@@ -44,6 +44,8 @@ extensions = [
     "languages",  # docs/_ext/languages.py: <html lang="zh-CN"> on the Chinese site
     "theme_i18n",  # docs/_ext/theme_i18n.py: furo's texts in the page's language
     "recorded",  # docs/_ext/recorded.py: :val:`plot_02.name` cites a number a tutorial computed
+    "sphinx_design",  # tabs, one per framework, as d2l's pages have
+    "frameworks_page",  # docs/_ext/frameworks_page.py: "One λ, every framework", computed
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"

@@ -37,6 +37,7 @@ EXPLANATION_PAGES = [
     "weight-decay-vs-l2.md",
     "bayesian-view.md",
     "exercises.md",
+    "frameworks.md",
 ]
 TUTORIALS = [
     "README.rst",
