@@ -358,7 +358,7 @@ def test_nan_in_the_data_is_caught_before_training(problem: Problem) -> None:
 def _one_line_divergence(stderr: str) -> None:
     lines = stderr.strip().splitlines()
     assert len(lines) == 1, stderr
-    assert lines[0].startswith("weightdecay: lambda = 0 (l2): training diverged at epoch ")
+    assert lines[0].startswith("weightdecay train: lambda = 0 (l2): training diverged: ")
     assert "Lower --lr" in lines[0]
     assert "Traceback" not in stderr
 

@@ -35,6 +35,7 @@ EXPLANATION_PAGES = [
     "weight-decay-vs-l2.md",
     "bayesian-view.md",
     "exercises.md",
+    "frameworks.md",
 ]
 TUTORIALS = [
     "README.rst",
@@ -43,6 +44,8 @@ TUTORIALS = [
     "plot_03_weight_decay_concise.py",
 ]
 GALLERY_SCRIPTS = sorted(GALLERY.glob("plot_*.py"))
+# The book's exercises: a gallery of their own (exercises/ -> auto_exercises/), built the same way.
+EXERCISE_SCRIPTS = sorted((ROOT / "exercises").glob("plot_*.py"))
 
 
 @pytest.mark.parametrize("name", FAQ_PAGES)
@@ -99,7 +102,7 @@ def test_gallery_has_scripts() -> None:
     assert len(GALLERY_SCRIPTS) >= 3
 
 
-@pytest.mark.parametrize("script", GALLERY_SCRIPTS, ids=lambda p: p.name)
+@pytest.mark.parametrize("script", GALLERY_SCRIPTS + EXERCISE_SCRIPTS, ids=lambda p: p.name)
 def test_gallery_script_has_rest_title(script: Path) -> None:
     lines = [line.rstrip() for line in _docstring(script).strip().splitlines()]
     # sphinx-gallery's title: a line of "=" under the title (an overline is optional).
@@ -112,7 +115,7 @@ def test_gallery_script_has_rest_title(script: Path) -> None:
     pytest.fail(f"{script.name}: the docstring has no reST title (a line of === under a title)")
 
 
-@pytest.mark.parametrize("script", GALLERY_SCRIPTS, ids=lambda p: p.name)
+@pytest.mark.parametrize("script", GALLERY_SCRIPTS + EXERCISE_SCRIPTS, ids=lambda p: p.name)
 def test_gallery_script_is_made_of_cells_with_headings(script: Path) -> None:
     cells = _cells(script)
     assert cells, f"{script.name} has no '# %%' cells"
@@ -139,9 +142,10 @@ def test_landing_page_links_every_explanation_page() -> None:
     index = (DOCS / "index.md").read_text(encoding="utf-8")
     linked = set(re.findall(r"\{ref\}`(?:[^`<]*<)?([\w-]+)>?`", index))
     for page in sorted((DOCS / "explanation").glob("*.md")):
-        if page.name == "index.md":
-            continue
-        label = re.match(r"\((\S+)\)=", page.read_text(encoding="utf-8"))
+        text = page.read_text(encoding="utf-8")
+        if page.name == "index.md" or text.startswith("---\norphan: true\n"):
+            continue  # the section's index, or a page left so that old links still work
+        label = re.match(r"\((\S+)\)=", text)
         assert label, f"{page.name} has no label on its first line"
         assert label.group(1) in linked, f"docs/index.md does not link {page.name}"
 

@@ -34,7 +34,10 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[1]
 EXT = ROOT / "docs" / "_ext"
-SCRIPTS = sorted((ROOT / "gallery").glob("plot_*.py"))
+# The scripts of every sphinx-gallery folder of docs/conf.py: the tutorials and the exercises.
+SCRIPTS = sorted(
+    p for folder in ("gallery", "exercises") for p in (ROOT / folder).glob("plot_*.py")
+)
 LICENCE = ["# Authors: The weightdecay developers", "# SPDX-License-Identifier: MIT"]
 
 
