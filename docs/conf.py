@@ -34,7 +34,7 @@ extensions = [
     "sphinx-mathjax-offline",  # MathJax 3 copied into _static/mathjax: no CDN
     "sphinx_copybutton",
     "sphinx_gallery.gen_gallery",
-    "sphinx_design",  # dropdowns: the answers of the practice questions
+    "sphinx_design",  # dropdowns (the practice answers) and tabs (one per framework, as d2l has)
     "practice",  # docs/_ext/practice.py: answers hidden until asked for, the map to the book
     "playground",  # docs/_ext/playground.py: the λ playground's data, computed at build time
     # The command-line reference, rendered from the argparse parser by sphinx-argparse-cli, its
@@ -44,7 +44,6 @@ extensions = [
     "languages",  # docs/_ext/languages.py: <html lang="zh-CN"> on the Chinese site
     "theme_i18n",  # docs/_ext/theme_i18n.py: furo's texts in the page's language
     "recorded",  # docs/_ext/recorded.py: :val:`plot_02.name` cites a number a tutorial computed
-    "sphinx_design",  # tabs, one per framework, as d2l's pages have
     "frameworks_page",  # docs/_ext/frameworks_page.py: "One λ, every framework", computed
     "notebooks",  # docs/_ext/notebooks.py: the downloadable notebooks, with links, per language
 ]

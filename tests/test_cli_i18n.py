@@ -106,6 +106,7 @@ def test_the_texts_are_what_argparse_shows_in_english() -> None:
     parser = build_parser()
     commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     helps = [parser.format_help()] + [sub.format_help() for sub in commands.choices.values()]
+
     # argparse wraps long lines, also after a hyphen ("torch-" / "sgd"): compare the words.
     def words(text: str) -> str:
         return re.sub(r"-\s+", "-", " ".join(text.split()))
