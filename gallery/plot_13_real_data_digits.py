@@ -369,8 +369,8 @@ for optimizer_name in OPTIMIZERS:
 # %%
 # On the full training split the chosen decay gains a little for every seed and both optimizers:
 # on average :val:`plot_13.sgd_gain_full:.1f` points of test accuracy with SGD and
-# :val:`plot_13.adamw_gain_full:.1f` with AdamW, a few more test images right out of
-# 359. On 100 examples the mean gain is larger (:val:`plot_13.sgd_gain_small:.1f` and
+# :val:`plot_13.adamw_gain_full:.1f` with AdamW, a few more of the 359 test images classified
+# correctly. On 100 examples the mean gain is larger (:val:`plot_13.sgd_gain_small:.1f` and
 # :val:`plot_13.adamw_gain_small:.1f` points), but it varies much more from seed to seed (from
 # :val:`plot_13.adamw_gain_small_low:.1f` to :val:`plot_13.adamw_gain_small_high:.1f` points with
 # AdamW): with so few examples, which ones were drawn matters more than the decay, and the test
