@@ -69,8 +69,8 @@ for true_w in truths:
     at_best[true_w], at_zero[true_w] = min(medians), relative(true_w, 0.0)
     at_largest[true_w] = medians[-1]
     print(
-        f"true_w = {true_w:g}: zero predictor's test loss {np.median(baseline[true_w]):.3g} "
-        f"(median); test loss / zero predictor's (median): {at_zero[true_w]:.4g} at lambda = 0, "
+        f"true_w = {true_w:g}: zero predictor's test loss (half squared error) "
+        f"{np.median(baseline[true_w]):.3g} (median); test loss / zero predictor's (median): {at_zero[true_w]:.4g} at lambda = 0, "
         f"lowest {at_best[true_w]:.3g} at lambda = {best[true_w]:.3g}, "
         f"{at_largest[true_w]:.3g} at lambda = {lambdas[-1]:g}"
     )
