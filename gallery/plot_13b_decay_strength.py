@@ -373,13 +373,13 @@ w = torch.ones(1, requires_grad=True)
 sgd = torch.optim.SGD([w], lr=0.05, momentum=0.9, weight_decay=1e-2)
 for _ in range(200):
     w.grad = torch.zeros(1)  # no data gradient: only the decay acts
-    before = float(w)
+    before = w.detach().clone()
     sgd.step()
-print(f"fraction removed by step 200: {1 - float(w) / before:.5f}")
+removed = float(1 - w.detach() / before)
+print(f"fraction removed by step 200: {removed:.5f}")
 print(f"lr * weight_decay / (1 - momentum) = {0.05 * 1e-2 / (1 - 0.9):.5f}")
 
 # sphinx_gallery_start_ignore
-removed = 1 - float(w) / before
 assert abs(removed / (0.05 * 1e-2 / 0.1) - 1) < 0.1, "no longer eta * lambda / (1 - beta)"
 slow_root = float(np.roots([1.0, -(1 + 0.9 - 0.05 * 1e-2), 0.9]).real.max())
 assert abs(removed - (1 - slow_root)) < 1e-6, "no longer the slow root of the recurrence"
