@@ -453,7 +453,9 @@ record("q1_ratio", strong.w_norm / runs["adam"].w_norm)
 # .. answer-start
 slow = train_concise(problem, optimizer="adamw", weight_decay=wd, lr=lr / 2, initial=start)
 left = float(slow.w.flatten() @ initial / (initial @ initial))  # the slope of w on w0
-print(f"(1 - lr * wd) ** 400 = {(1 - lr / 2 * wd) ** 400:.3g}; fitted slope of w on w0: {left:.3g}")
+print(
+    f"(1 - {lr / 2:g} * {wd:g}) ** 400 = {(1 - lr / 2 * wd) ** 400:.3g}; slope of w on w0: {left:.3g}"
+)
 
 # sphinx_gallery_start_ignore
 assert abs(left / (1 - lr / 2 * wd) ** 400 - 1) < 0.3, "the slope no longer follows the decay"
