@@ -288,7 +288,9 @@ for lambd, marker, color in ((3.0, "D", "C3"), (0.0, "s", "C0")):
 ax.axhline(zero_loss, color="black", lw=1, label="zero predictor")
 for factor in (2, 10):
     ax.axhline(zero_loss / factor, color="black", lw=0.8, ls="--")
-    ax.annotate(f"zero predictor / {factor}", (0.85 * max_n, zero_loss / factor), ha="center")
+    ax.annotate(
+        f"zero predictor / {factor}", (0.85 * max_n, zero_loss / factor), ha="center", va="top"
+    )
 ax.axvline(d, color="grey", ls=":", lw=1)
 ax.set(yscale="log", xlim=(0, max_n + 10), xlabel="training examples $n$")
 ax.set_ylabel(r"test loss $\frac{1}{2}\mathbb{E}[(y - \hat y)^2]$")
