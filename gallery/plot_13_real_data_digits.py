@@ -405,7 +405,7 @@ for optimizer_name in OPTIMIZERS:
 # Write down a number.
 #
 # .. answer-start
-gain_images = float(chosen["SGD", full]["gain"].mean()) * len(test_rows)
+gain_images = float(chosen["SGD", "full training split"]["gain"].mean()) * len(test_rows)
 print(f"{gain_images:.1f} test images, on average over the seeds")
 
 # sphinx_gallery_start_ignore
