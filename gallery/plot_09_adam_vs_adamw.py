@@ -93,7 +93,8 @@ record("sgd_norm", runs["sgd"].w_norm)
 # :val:`plot_09.sgd_norm:.3f`, differs from the 0.0806 that the notebook printed because the
 # notebook drew other data and started the bias from :math:`\mathcal N(0, 1)`, where this page
 # starts it at 0.
-#
+
+# %%
 # Trajectories
 # ------------
 # The test loss is recorded every epoch. For the weight norm along the way we rerun each optimizer
@@ -260,7 +261,8 @@ record("worst_step", worst)
 # Both agree with their formulas to rounding error. Adam's largest change of one weight in a
 # single update was :val:`plot_09.largest_step:.2f` :math:`\eta`, below the worst case of
 # :val:`plot_09.worst_step:.2f` :math:`\eta` for these :math:`\beta`.
-#
+
+# %%
 # The decay each coordinate actually gets
 # ---------------------------------------
 # In Adam the decay term :math:`\lambda w_i` is averaged into :math:`m_i` and divided by
@@ -396,7 +398,8 @@ record("closest_distance", min(distances))
 # The closest AdamW run, at ``weight_decay =`` :val:`plot_09.closest_rate:.3g`, still differs
 # from Adam + L2 by :val:`plot_09.closest_distance:.0%` of the norm of Adam's weights, while for
 # SGD the rescaled rate matched to rounding error.
-#
+
+# %%
 # Interpreting the results
 # ------------------------
 # * The same ``weight_decay`` in :func:`weightdecay.trainer.train_concise` with

@@ -143,7 +143,8 @@ record("l2_over_zero_low", min(l2 / zero for *_, l2, zero in rows))
 # model trained for all 300 epochs: nothing gained. Weight decay's is at most
 # :val:`plot_11.l2_over_late_high:.2g` times that, and still at least
 # :val:`plot_11.l2_over_zero_low:.0f` times the zero predictor's.
-#
+
+# %%
 # Why stopping early cannot help here
 # -----------------------------------
 # Plain SGD only ever moves :math:`w` inside the row space of the training inputs: each gradient is
@@ -180,7 +181,8 @@ record("final_norm", run.w_norm)
 # %%
 # The part of the start outside the row space has norm :val:`plot_11.unseen_norm:.2f`, and the
 # weights end with :math:`\lVert w\rVert =` :val:`plot_11.final_norm:.2f`: the start, untouched.
-#
+
+# %%
 # Starting from zero
 # ------------------
 # The same argument says what *does* help: removing the start. Started from :math:`w = 0`, plain

@@ -250,7 +250,8 @@ record("sgd_zero_20", sgd[0.0][0])
 # :val:`plot_12.sgd_book_2:.3g`, :val:`plot_12.sgd_book_2_over_best:.1f` times the best ridge
 # fit's; at :val:`plot_12.n_tenth`, :val:`plot_12.sgd_book_10_over_best:.1f` times. At
 # :math:`\lambda = 0` and 20 examples it ends at :val:`plot_12.sgd_zero_20:.3g`.
-#
+
+# %%
 # Learning curves
 # ---------------
 # Monte Carlo means (dots) with a band holding the middle 80% of the draws, the theory as lines,

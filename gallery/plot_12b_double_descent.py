@@ -219,7 +219,8 @@ record("paper_optimal_at_d", float(optimal_curve[d_paper - 1]))
 # at :math:`n = 250` to :val:`plot_12b.paper_min_norm_near:.3g` at :math:`n = 498`, two examples
 # short of :math:`d`; with the optimal penalty it is :val:`plot_12b.paper_optimal_at_d:.3g` at
 # :math:`n = d`.
-#
+
+# %%
 # Interpreting the results
 # ------------------------
 # * Without a penalty, a bigger model can be worse: the minimum-norm fit peaks where the number

@@ -379,7 +379,8 @@ for optimizer_name in OPTIMIZERS:
 # split without any decay beats the 100 examples with their best decay by
 # :val:`plot_13.sgd_more_data:.1f` points with SGD and :val:`plot_13.adamw_more_data:.1f` with
 # AdamW. Decay is worth tuning, but it does not replace data.
-#
+
+# %%
 # Interpreting the results
 # ------------------------
 # * **Exercise 1, with accuracy.** Training accuracy stays at 100% until the decay is strong

@@ -246,7 +246,8 @@ for optimizer_name, per_step in conventional.items():
 # front of such a layer does not change its output, and the decay then acts through the
 # effective learning rate instead); this network has none.
 # :ref:`sphx_glr_auto_examples_plot_14_normalization_layers.py` trains one that has them.
-#
+
+# %%
 # Adam with an L2 penalty is not AdamW
 # ------------------------------------
 # ``torch.optim.Adam(weight_decay=λ)`` adds :math:`\lambda w` to the gradient, and Adam then
@@ -342,7 +343,8 @@ record("chosen_ratio", ratio)
 # AdamW and for Adam + L2. The factor differs from layer to layer: AdamW shrinks every weight by
 # the same fraction, Adam + L2 by a fraction that depends on the size of its gradients, so the
 # layers with the largest gradients are decayed least.
-#
+
+# %%
 # Interpreting the results
 # ------------------------
 # * **What regularizes is the total decay** :math:`D = T\,\eta_\text{eff}\,\lambda`, and
