@@ -107,7 +107,8 @@ for bs in (5, 20):
     one_epoch = train_scratch(problem, batch_size=bs, num_epochs=1, initial=(w0, b0))
     after_one[bs] = (float((one_epoch.w - w0).norm()), one_epoch.history.train_loss[0])
     print(
-        f"batch size {bs:>2}: ||w - w0|| = {after_one[bs][0]:.3f}, train loss {after_one[bs][1]:.1f}"
+        f"batch size {bs:>2}: ||w - w0|| = {after_one[bs][0]:.3f}, "
+        f"train loss {after_one[bs][1]:.1f}"
     )
 
 # sphinx_gallery_start_ignore

@@ -65,7 +65,7 @@ grid = torch.logspace(-2.5, 0, 6, dtype=torch.float64)
 
 
 def fit_grid(problem):
-    """Both penalties at every lambda of the grid: {penalty: (weights (d, K), biases, test losses)}."""
+    """Both penalties at every lambda of the grid: {penalty: (weights (d, K), b, test losses)}."""
     l1 = regularization_path(
         problem, grid, penalty="l1", l1_update="proximal", initial=zero_start, **full_batch
     )

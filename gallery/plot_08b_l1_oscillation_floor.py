@@ -53,7 +53,8 @@ print(
     f"||w|| over 20 seeds: median {norms.median():.4f}, from {norms.min():.4f} to {norms.max():.3f}"
 )
 print(
-    f"{int(at_floor.sum())} seeds at the floor (||w|| < 1.25 x floor), {int((~at_floor).sum())} above it"
+    f"{int(at_floor.sum())} seeds at the floor (||w|| < 1.25 x floor), "
+    f"{int((~at_floor).sum())} above it"
 )
 
 # sphinx_gallery_start_ignore
@@ -100,7 +101,8 @@ import matplotlib.pyplot as plt
 floor_weights = torch.cat([runs[i].w.flatten() for i in at_floor.nonzero().flatten().tolist()])
 ratio = floor_weights.abs() / (eta * lambd)
 print(
-    f"|w_i| / (eta lambda) at the floor: mean {ratio.mean():.3f}, mean square {ratio.pow(2).mean():.3f}"
+    f"|w_i| / (eta lambda) at the floor: mean {ratio.mean():.3f}, "
+    f"mean square {ratio.pow(2).mean():.3f}"
 )
 
 fig, (ax_hist, ax_norms) = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
@@ -259,7 +261,8 @@ proximal = {
 }
 for i, result in proximal.items():
     print(
-        f"seed {i}: {int((result.w == 0).sum())} of 200 weights exactly zero, ||w|| = {result.w_norm:.4f}"
+        f"seed {i}: {int((result.w == 0).sum())} of 200 weights exactly zero, "
+        f"||w|| = {result.w_norm:.4f}"
     )
 
 # sphinx_gallery_start_ignore
