@@ -1,7 +1,10 @@
 # Authors: The weightdecay developers
 # SPDX-License-Identifier: MIT
 r"""
-===========================================
+==================================================
+L1 versus L2: sparse and dense truths, exact zeros
+==================================================
+
 The course notebook trains its model with the L1 penalty :math:`\lambda\lVert w\rVert_1`, not
 the book's L2 penalty :math:`\tfrac{\lambda}{2}\lVert w\rVert^2`. Which one should a model use?
 This example puts the two side by side on two truths of the same size: a *sparse* one, where 10
