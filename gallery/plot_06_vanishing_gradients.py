@@ -327,8 +327,8 @@ record("q2_slope_plain", float((plain_h * (1 - plain_h)).mean()))
 # Larger weights push the pre-activations into the sigmoid's flat tails, where its derivative
 # is small: the mean derivative in the last hidden layer falls from
 # :val:`plot_06.q2_slope_plain:.2f` to :val:`plot_06.q2_slope:.2f`. The weights cannot make
-# up for the sigmoid without saturating it; that is why deep networks moved to ReLU with
-# Kaiming weights, or to normalization layers.
+# up for the sigmoid without saturating it; that is one reason why deep networks moved to ReLU
+# with Kaiming weights, and to normalization layers.
 #
 # .. answer-end
 

@@ -327,7 +327,7 @@ record("dense_l1_over_l2", dense_l1_test / dense_l2_test)
 # :val:`plot_08.dense_zero:.3g`. The margin, a factor of :val:`plot_08.dense_l1_over_l2:.2f`, is
 # far smaller than L1's margin of :val:`plot_08.l2_over_l1:.0f` on the sparse truth, but it is
 # L2's. With 200 weights of equal size and :val:`plot_08.n_train` examples, no method can find
-# all of them: L2 estimates the part of :math:`w^*` that the data can see and shrinks it evenly,
+# all of them: L2 estimates the part of :math:`w^*` that the data can see, shrunk towards zero,
 # while L1 spends its budget on a few weights and sets the rest to zero, which in truth are not.
 
 # %%
@@ -374,8 +374,8 @@ record("d_minus_n", d - n)
 # Most: :val:`plot_08.dense_zeros` of the 200, at :math:`\lambda` =
 # :val:`plot_08.dense_l1_lambda:.1g`, and at least :val:`plot_08.d_minus_n` at every
 # :math:`\lambda` of the grid. With fewer examples than weights, an L1 solution has at most
-# :math:`n` = :val:`plot_08.n_train` non-zero weights (the corners of the :math:`L_1` ball that
-# it lands on have at most :math:`n` non-zero coordinates), whatever the truth. L2 sets none
+# :math:`n` = :val:`plot_08.n_train` non-zero weights, whatever the truth (for data in general
+# position, as here: Tibshirani, 2013, *The lasso problem and uniqueness*). L2 sets none
 # to zero, at any :math:`\lambda`: it shrinks every weight by a factor, and a factor never makes a
 # non-zero number zero.
 #
