@@ -202,7 +202,7 @@ axes[-1].legend(loc="upper right", fontsize="small")
 plt.show()
 
 # sphinx_gallery_start_ignore
-(l2_w, _, _), _, (l1_w, _, _) = fits.values()
+(l2_w, _, _), _, (l1_w, _, _) = fits.values()  # for the checks
 true_size = float(sparse.true_w.abs().max())
 assert float(l2_w[support].abs().max()) < 0.6 * true_size, "L2 keeps the true weights well below"
 assert float(l1_w[support].abs().mean()) > 0.8 * true_size, "L1 keeps them closer to their size"
@@ -247,9 +247,9 @@ def continue_updates(w, b, num_updates, **options):
     return torch.stack(path)
 
 
-(sub_w, sub_b, _), (_, prox_b, _) = fits[list(fits)[1]], fits[list(fits)[2]]
+(sub_w, sub_b, _), (l1_w, l1_b, _) = list(fits.values())[1:]
 subgradient_path = continue_updates(sub_w, sub_b, 30)
-proximal_path = continue_updates(l1_w, prox_b, 30, l1_update="proximal")
+proximal_path = continue_updates(l1_w, l1_b, 30, l1_update="proximal")
 step = lr * lambd
 shown = ((~support) & (l1_w == 0)).nonzero().flatten()[:4]
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.5), sharey=True, layout="constrained")
@@ -291,7 +291,8 @@ record("proximal_drift", drift / step)
 # examples, the same noise and the same :math:`\lVert w^*\rVert` as the sparse truth. We fit
 # both penalties on the same grid and draw the test loss against :math:`\lambda` for both truths.
 dense = make_problem(n_train=n, true_w=0.01, seed=0)
-by_truth = {"sparse truth": (sparse, sparse_fits), "dense truth": (dense, fit_grid(dense))}
+dense_fits = fit_grid(dense)
+by_truth = {"sparse truth": (sparse, sparse_fits), "dense truth": (dense, dense_fits)}
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True, layout="constrained")
 for ax, (truth, (problem, truth_fits)) in zip(axes, by_truth.items(), strict=True):
     for penalty, (_, _, test) in truth_fits.items():
@@ -303,7 +304,6 @@ axes[0].legend()
 plt.show()
 
 # sphinx_gallery_start_ignore
-dense_fits = by_truth["dense truth"][1]
 dense_gap, same_zeros = lasso_gap(dense, dense_fits["L1 proximal"][0])
 assert dense_gap < 1e-2, "the proximal fits are the exact L1 solutions"
 record("lasso_gap", max(sparse_gap, dense_gap))
