@@ -338,15 +338,15 @@ h = longer.history
 print(f"1000 epochs: train loss {h.train_loss[-1]:.1e}, test loss {h.test_loss[-1]:.1f}")
 
 # sphinx_gallery_start_ignore
-record("q2_test_loss", longer.history.test_loss[-1])
+record("q2_change", abs(longer.history.test_loss[-1] / history.test_loss[-1] - 1))
 record("q2_train_loss", longer.history.train_loss[-1])
-assert abs(longer.history.test_loss[-1] / history.test_loss[-1] - 1) < 0.05
+assert abs(longer.history.test_loss[-1] / history.test_loss[-1] - 1) < 0.01
 assert longer.history.train_loss[-1] < history.train_loss[-1]
 # sphinx_gallery_end_ignore
 
 # %%
-# Hardly at all: :val:`plot_01.q2_test_loss:.1f` instead of :val:`plot_01.test_loss:.1f`.
-# More epochs bring the training loss further down, to :val:`plot_01.q2_train_loss:.0e`, but
+# Not at all, or as good as: it changes by :val:`plot_01.q2_change:.2%`. More epochs bring the
+# training loss further down, to :val:`plot_01.q2_train_loss:.0e`, but
 # every one of them moves :math:`w` inside the row space only. The null-space part, which
 # causes the test loss, is where it was at the start.
 #

@@ -397,8 +397,8 @@ record("b_star", b_star)
 #
 # The L1 penalty (:func:`~weightdecay.penalty.l1_penalty`) works differently: a constant step of
 # :math:`\eta\lambda` per update towards zero. Weights that started small are driven to zero and
-# then oscillate around it; initial weights larger than the reach :math:`T\eta\lambda` survive,
-# shrunk, and dominate the final norm. That is why the L1 result depends so much on the
+# then oscillate around it; initial weights larger than the reach :math:`T\eta\lambda` can
+# survive, shrunk, and make most of the final norm. That is why the L1 result depends so much on the
 # initialization. :func:`~weightdecay.penalty.soft_threshold` is the exact version of this step;
 # see :func:`~weightdecay.trainer.train_scratch`'s ``l1_update``.
 #

@@ -139,8 +139,8 @@ record("true_bias_mse", true_bias_mse)
 # :val:`plot_03.train_mean:.3f`. The weights have absorbed most of the difference: on the 20
 # training rows they add :val:`plot_03.absorbed:.2f` to every prediction on average, so the
 # training loss hardly pushes the bias any more; on the test rows they add
-# :val:`plot_03.on_test:.3f`. With 200 weights and 20 examples, such a compensation is always
-# available. With the true bias, :val:`plot_03.b_star:.2f`, in its place, the same weights
+# :val:`plot_03.on_test:.3f`. With 200 weights for 20 examples, the weights can fit such an
+# offset on the training rows and leave the test predictions almost alone. With the true bias, :val:`plot_03.b_star:.2f`, in its place, the same weights
 # score a test MSE of :val:`plot_03.true_bias_mse:.4f`.
 #
 # The same run as the from-scratch penalty
