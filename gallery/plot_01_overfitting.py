@@ -53,7 +53,8 @@ assert overfit.w_norm > 50 * true_norm, "the weights are no longer far larger th
 # weights end with the norm :math:`\lVert w\rVert` = :val:`plot_01.w_norm:.1f`, about a hundred
 # times that of the true weights, :val:`plot_01.true_norm:.3f`. (The course notebook printed
 # 12.13, from its own random start and its own draw of the data.)
-#
+
+# %%
 # The baseline: a model that learned nothing
 # ------------------------------------------
 # A test loss means little on its own. The simplest model ignores the features: it sets
@@ -88,7 +89,8 @@ assert history.test_loss[-1] > 1000 * baseline, "the overfit model is no longer 
 # :val:`plot_01.test_mean:.3f`. Keep this in mind on the next pages: a model whose bias sits
 # below the training mean does better on this test set by luck. The unregularized model is
 # :val:`plot_01.ratio_to_baseline:,.0f` times worse than the baseline.
-#
+
+# %%
 # The curves d2l draws
 # --------------------
 # :func:`~weightdecay.plot.plot_history` draws what d2l's ``Animator`` shows: the train loss
@@ -156,7 +158,8 @@ assert abs(null_part / (problem.num_inputs - rank) ** 0.5 - 1) < 0.1
 # the null-space part :val:`plot_01.null_part:.2f`: almost all of :math:`\lVert w\rVert`. That
 # is about :math:`\sqrt{180}` = :val:`plot_01.sqrt_null_dim:.2f`, the norm one expects from 180
 # independent :math:`\mathcal{N}(0, 1)` coordinates.
-#
+
+# %%
 # Watching the two parts during training
 # --------------------------------------
 # To see the start as well, we take the run's initial weights (``overfit.initial``) and train
@@ -270,7 +273,8 @@ assert 0.25 < zero_start_loss / baseline < 2, "the zero start is no longer near 
 # :val:`plot_01.pinv_distance:.0e`), and the centred variant scores
 # :val:`plot_01.centred_test_loss:.4f`, with :math:`\lVert w\rVert` =
 # :val:`plot_01.centred_w_norm:.4f`.
-#
+
+# %%
 # Interpreting the results
 # ------------------------
 # Without a penalty, :func:`~weightdecay.trainer.train_scratch` drives the training loss towards

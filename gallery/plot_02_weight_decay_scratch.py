@@ -82,7 +82,8 @@ record("long_ratio", longer.history.test_loss[-1] / baseline)
 # end of this page shows how much the start matters.) Ten times longer, the L2 run ends with
 # :math:`\lVert w\rVert` = :val:`plot_02.long_w_norm:.3f` and a test loss of
 # :val:`plot_02.long_test:.4f`, below the baseline; a section below measures what that is worth.
-#
+
+# %%
 # Overfitting against weight decay
 # --------------------------------
 # With :math:`\lambda = 0` (left) the training loss keeps falling and the test loss stays
@@ -127,7 +128,8 @@ record("l2_train", l2.train_loss[-1])
 # The training loss sits at its floor (:val:`plot_02.l2_train_80:.2e` at epoch 80,
 # :val:`plot_02.l2_train:.2e` at epoch 100), while the test loss is still falling: from
 # :val:`plot_02.l2_test_95:.4f` at epoch 95 to :val:`plot_02.l2_test:.4f` at epoch 100.
-#
+
+# %%
 # The notebook's L1 run
 # ---------------------
 # The notebook's run used :func:`~weightdecay.penalty.l1_penalty` with :math:`\lambda = 2`. Its
@@ -157,7 +159,8 @@ record("l1_test_over_train", l1_history.test_loss[-1] / l1_history.train_loss[-1
 # The L1 training loss falls from :val:`plot_02.l1_train_95:.3f` at epoch 95 to
 # :val:`plot_02.l1_train:.3f` at epoch 100, and the test loss ends at
 # :val:`plot_02.l1_test_over_train:.2f` times the training loss.
-#
+
+# %%
 # The null-space part shrinks by :math:`1 - \eta\lambda` per step
 # ---------------------------------------------------------------
 # With the L2 penalty one update is (see :ref:`explanation-update-rule`)
@@ -234,7 +237,8 @@ record("l1_null_end", null_parts["L1, lambda = 2"][-1])
 # prediction to a relative :val:`plot_02.deviation:.0e`. The L1 penalty removes it differently,
 # from :val:`plot_02.null_start:.2f` to :val:`plot_02.l1_null_end:.3f`, at a constant pace
 # that the next section explains.
-#
+
+# %%
 # Where each weight ends up
 # -------------------------
 # Since the row-space part of :math:`w` is small, the penalty alone, applied to the initial
@@ -303,7 +307,8 @@ record("survivor_share", survivor_share)
 # :math:`\lVert w\rVert` itself. The L1 run's training loss is still large and falling, and so
 # is the data term, which pushes each weight by about as much as the survivors' size: which of
 # the large initial weights survive, and by how much, is partly chance.
-#
+
+# %%
 # Ten times longer: below the baseline?
 # -------------------------------------
 # The L2 run of 1000 epochs ends below the baseline on the test set. Is weight decay learning
@@ -373,7 +378,8 @@ record("b_star", b_star)
 # happens to sit lower, since its weights still wander around the exact ones (the page
 # :ref:`sphx_glr_auto_examples_plot_04b_sgd_and_ridge.py` measures how far), and the test
 # labels, whose mean is far below the training mean, reward it.
-#
+
+# %%
 # Interpreting the results
 # ------------------------
 # Adding :math:`\lambda P(w)` to the loss of :func:`~weightdecay.trainer.train_scratch` trades a

@@ -57,7 +57,8 @@ record("factor", 1 - 0.003 * 7.0)
 # %%
 # Every weight is multiplied by :val:`plot_03.factor:.3f`, and the bias stays exactly where it
 # was.
-#
+
+# %%
 # ``weight_decay = 0`` against ``weight_decay = 7``
 # -------------------------------------------------
 # :func:`~weightdecay.trainer.train_concise` runs the notebook's concise loop on the data of
@@ -142,7 +143,8 @@ record("true_bias_mse", true_bias_mse)
 # :val:`plot_03.on_test:.3f`. With 200 weights for 20 examples, the weights can fit such an
 # offset on the training rows and leave the test predictions almost alone. With the true bias, :val:`plot_03.b_star:.2f`, in its place, the same weights
 # score a test MSE of :val:`plot_03.true_bias_mse:.4f`.
-#
+
+# %%
 # The same run as the from-scratch penalty
 # ----------------------------------------
 # ``nn.MSELoss`` averages :math:`(\hat y_i - y_i)^2` over the batch; the from-scratch loss is
@@ -206,7 +208,8 @@ record("num_steps", len(scratch.history.step_loss))
 # by more than :val:`plot_03.weight_gap:.0e`, and over the :val:`plot_03.num_steps` updates half
 # the concise minibatch loss never differs from the from-scratch loss by more than a relative
 # :val:`plot_03.step_gap:.0e`: float32 rounding.
-#
+
+# %%
 # Interpreting the results
 # ------------------------
 # ``weight_decay=7`` brings the test error of :func:`~weightdecay.trainer.train_concise` down by

@@ -139,7 +139,8 @@ record("weights_gain", weights_gain)
 # true bias, which favours a low bias even more on the test set. The :ref:`next tutorial
 # <sphx_glr_auto_examples_plot_04b_sgd_and_ridge.py>` measures the same effect with the bias
 # refitted.
-#
+
+# %%
 # Exercise 2: choosing λ on a validation set
 # ------------------------------------------
 # The test set must not choose :math:`\lambda`, or its loss no longer estimates the loss on new
@@ -192,7 +193,8 @@ record("cv_lambda", cv.best_lambda)
 # cannot tell them apart, and a choice anywhere on the floor is as good as any other. That is why
 # cross-validation ends up at a large value, :math:`\lambda` = :val:`plot_04.cv_lambda:.3g`: the
 # mean keeps creeping down while staying inside one standard error.
-#
+
+# %%
 # Why the choice sits at the end of the grid
 # ------------------------------------------
 # A choice at the end of a grid usually means that the grid is too narrow. Here the grid cannot
@@ -248,7 +250,8 @@ record("chosen_ratio", float(path.final_test_loss[chosen] / baseline))
 # luck, as above). That is the honest answer cross-validation gives on this problem: with 20
 # examples, validation finds no :math:`\lambda` that does clearly better than shrinking the
 # weights almost to zero.
-#
+
+# %%
 # How stable is the choice? Ten draws of the data
 # -----------------------------------------------
 # One draw of 20 examples is a small sample. The book's exercise asks whether the value found on
@@ -295,7 +298,8 @@ record("cv_lambda_high", max(draws["CV lambda"]))
 # :val:`plot_04.median_cv:.4f`, is about the baseline's, :val:`plot_04.median_baseline:.4f`: the
 # luck of one draw averages out. The book's :math:`\lambda = 3` scores several times worse, with
 # a median of :val:`plot_04.median_3:.4f`.
-#
+
+# %%
 # The best λ here, and the notebook's choices
 # -------------------------------------------
 # The notebook actually ran the L1 penalty :math:`\lambda\lVert w\rVert_1` with
@@ -355,7 +359,8 @@ assert l1_path.final_test_loss[-1] > 10 * l1_path.final_test_loss.min(), "L1: no
 # the L2 curve, which starts at :math:`\lambda` = :val:`plot_04.l2_floor_start:.3g`. The
 # notebook's :math:`\lambda = 2` gives :val:`plot_04.l1_times:.1f` times that of the L1 choice,
 # below a floor that starts at :val:`plot_04.l1_floor_start:.3g`.
-#
+
+# %%
 # Interpreting the results
 # ------------------------
 # * Exercise 1: on this problem the training loss rises and the test loss falls as

@@ -114,7 +114,8 @@ record("null0", null0)
 # :math:`\lVert w\rVert` comes within 10% of the closed form's from :math:`\lambda` =
 # :val:`plot_04b.meet_100:.3g` on, after 2000 epochs already from :math:`\lambda` =
 # :val:`plot_04b.meet_2000:.3g`.
-#
+
+# %%
 # Near the minimizer, not on it
 # -----------------------------
 # Where the start has decayed, SGD with a constant learning rate still does not *converge* to
@@ -161,7 +162,8 @@ record("top_w_norm", float(closed_norm[top]))
 # times the closed form's. Yet the test losses agree to :val:`plot_04b.top_test_gap:.1%`: weights
 # this small hardly change a prediction either way. So "SGD reaches the ridge solution" holds
 # for the losses, and for the weights only where they are large next to the neighbourhood.
-#
+
+# %%
 # The bias at large λ
 # -------------------
 # After 100 epochs a second difference remains at large :math:`\lambda`: the test losses differ
@@ -210,7 +212,8 @@ record("refit_ratio", refit_test / baseline)
 # score :val:`plot_04b.refit_test:.4f` (:val:`plot_04b.refit_ratio:.2f` times the baseline), the
 # closed form :val:`plot_04b.closed_test_top:.4f`; after 2000 epochs the bias, and with it the
 # test loss, has reached the closed form.
-#
+
+# %%
 # The closed form's own best λ
 # ----------------------------
 # The closed form's test loss hardly changes below :math:`\lambda = 1`, and even at its best it
@@ -254,7 +257,8 @@ record("closed_best_ratio", float(closed_test.min() / baseline))
 # :val:`plot_04b.closed_range_below_one:.1%`. The Bayes-optimal :math:`\lambda^*` is
 # :val:`plot_04b.bayes:.3g`, and 400 updates at that value leave
 # :val:`plot_04b.left_at_bayes:.0%` of the start in place.
-#
+
+# %%
 # Interpreting the results
 # ------------------------
 # * The SGD path meets the closed-form ridge path only where training has converged: the part of
