@@ -201,11 +201,9 @@ for name, (penalty, lambd) in settings.items():
 measured = null_parts["L2, lambda = 3"]
 predicted = [measured[0] * (1 - lr * 3.0) ** t for t in updates]
 print(
-    f"1 - eta * lambda = {1 - lr * 3.0:.3f}; (1 - eta * lambda) ** 400 = {predicted[-1] / predicted[0]:.5f}"
+    f"1 - eta * lambda = {1 - lr * 3.0:.3f}; to the power 400: {predicted[-1] / predicted[0]:.5f}"
 )
-print(
-    f"measured shrink factor of the null-space part over 400 updates: {measured[-1] / measured[0]:.5f}"
-)
+print(f"measured shrink factor over 400 updates: {measured[-1] / measured[0]:.5f}")
 
 fig, ax = plt.subplots(figsize=(5.5, 3.5), layout="constrained")
 ax.plot(updates, measured, "o", color="C1", label=r"L2, $\lambda = 3$: measured")
@@ -423,9 +421,8 @@ record("b_star", b_star)
 # .. answer-start
 #
 proximal = train_scratch(problem, lambd=2.0, penalty="l1", l1_update="proximal")
-print(
-    f"exact zeros: subgradient {int((l1_run.w == 0).sum())}, proximal {int((proximal.w == 0).sum())}"
-)
+print(f"exact zeros, subgradient (the notebook): {int((l1_run.w == 0).sum())}")
+print(f"exact zeros, proximal: {int((proximal.w == 0).sum())}")
 
 # sphinx_gallery_start_ignore
 assert int((l1_run.w == 0).sum()) == 0, "the subgradient run now has exact zeros"

@@ -168,9 +168,8 @@ wd, lr = 7.0, 0.003
 scratch = train_scratch(problem, lambd=wd / 2, lr=2 * lr, penalty="l2", initial=decayed.initial)
 print(f"concise: lr = {lr}, weight_decay = {wd};  scratch: lr = {2 * lr}, lambd = {wd / 2}")
 print(f"||w||: concise {decayed.w_norm:.5f}, scratch {scratch.w_norm:.5f}")
-print(
-    f"relative difference of the final weights: {(decayed.w - scratch.w).norm() / scratch.w.norm():.1e}"
-)
+gap = (decayed.w - scratch.w).norm() / scratch.w.norm()
+print(f"relative difference of the final weights: {gap:.1e}")
 
 steps = range(1, len(scratch.history.step_loss) + 1)
 fig, ax = plt.subplots(figsize=(5.5, 3.5), layout="constrained")

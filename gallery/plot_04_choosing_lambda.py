@@ -45,9 +45,8 @@ baseline = zero_predictor_loss(problem)
 lr = 0.003  # the notebook's learning rate, the default
 grid = torch.logspace(-3, 2.5, 56, dtype=torch.float64)
 path = regularization_path(problem, grid)  # 100 epochs, the notebook's budget
-print(
-    f"{len(grid)} values of lambda from {grid[0]:g} to {grid[-1]:.4g}; lr * max = {lr * grid[-1]:.3f}"
-)
+print(f"{len(grid)} values of lambda from {grid[0]:g} to {grid[-1]:.4g}")
+print(f"largest lr * lambda: {lr * grid[-1]:.3f}")
 print(f"baseline (w = 0, b = mean training label): test loss {baseline:.4f}")
 
 # sphinx_gallery_start_ignore
@@ -212,9 +211,8 @@ X1 = torch.cat([problem.X_train, torch.ones(problem.n_train, 1)], dim=1).double(
 batches = torch.tensor(list(itertools.combinations(range(problem.n_train), 5)))
 L_B = float(torch.linalg.eigvalsh(X1[batches] @ X1[batches].transpose(1, 2) / 5).max())
 print(f"largest L_B over all {len(batches)} minibatches of 5 rows: {L_B:.1f}")
-print(
-    f"eta * lambda < 1 up to lambda = {1 / lr:.0f}; eta * (L_B + lambda) < 2 up to {2 / lr - L_B:.0f}"
-)
+print(f"eta * lambda < 1 up to lambda = {1 / lr:.0f}")
+print(f"eta * (L_B + lambda) < 2 up to lambda = {2 / lr - L_B:.0f}")
 
 # sphinx_gallery_start_ignore
 chosen = cv.best_index
@@ -399,7 +397,7 @@ assert l1_path.final_test_loss[-1] > 10 * l1_path.final_test_loss.min(), "L1: no
 fixed = int((grid - 31.6).abs().argmin())
 at_fixed = [float(curve[fixed]) for curve in curves]
 print(
-    f"median test loss at lambda = {grid[fixed]:.3g} on every draw: {statistics.median(at_fixed):.4f}"
+    f"median test loss, lambda = {grid[fixed]:.3g} on every draw: {statistics.median(at_fixed):.4f}"
 )
 print(f"median test loss at the cross-validated choices: {medians['test @ CV']:.4f}")
 
