@@ -230,6 +230,9 @@ record("num_steps", len(scratch.history.step_loss))
 # :ref:`explanation-decay-vs-l2` explains why ``weight_decay`` in ``Adam`` is *not* weight
 # decay, unlike ``AdamW``'s (measured in :ref:`sphx_glr_auto_examples_plot_09_adam_vs_adamw.py`).
 # The FAQ :ref:`faq-weight-updates` counts the updates these runs make.
+#
+# :ref:`explanation-frameworks` gives the setting of this run in Keras, JAX, PaddlePaddle,
+# MXNet, scikit-learn, fastai and Hugging Face.
 
 # %%
 # Try it
