@@ -204,7 +204,7 @@ assert row_norms[-1] < 0.05 * row_norms[0], "the row-space part no longer conver
 # causes is therefore about :math:`\tfrac12\lVert (I - P)w_0\rVert^2`, the same order as the
 # measured test loss.
 predicted = 0.5 * null_norms[0] ** 2
-print(f"1/2 ||(I - P) w0||^2 = {predicted:.1f};  measured test loss = {history.test_loss[-1]:.1f}")
+print(f"1/2 ||(I - P) w0||^2 = {predicted:.1f}; measured test loss = {history.test_loss[-1]:.1f}")
 
 # sphinx_gallery_start_ignore
 record("predicted_test_loss", predicted)
