@@ -318,7 +318,7 @@ assert 0.25 < zero_start_loss / baseline < 2, "the zero start is no longer near 
 #
 w0, b0 = overfit.initial
 small_start = train_scratch(problem, initial=(0.1 * w0, b0))
-print(f"test loss, start scaled by 0.1: {small_start.history.test_loss[-1]:.2f}")
+print(f"test loss from the scaled start: {small_start.history.test_loss[-1]:.2f}")
 
 # sphinx_gallery_start_ignore
 record("q1_ratio", history.test_loss[-1] / small_start.history.test_loss[-1])
@@ -339,7 +339,8 @@ assert 70 < history.test_loss[-1] / small_start.history.test_loss[-1] < 130
 #
 longer = train_scratch(problem, num_epochs=1000)
 h = longer.history
-print(f"1000 epochs: train loss {h.train_loss[-1]:.1e}, test loss {h.test_loss[-1]:.1f}")
+print(f"1000 epochs: train loss {h.train_loss[-1]:.1e}")
+print(f"1000 epochs: test loss {h.test_loss[-1]:.1f}")
 
 # sphinx_gallery_start_ignore
 record("q2_change", abs(longer.history.test_loss[-1] / history.test_loss[-1] - 1))

@@ -445,7 +445,8 @@ record("q1_zeros", int((proximal.w == 0).sum()))
 #
 # .. answer-start
 #
-others = [train_scratch(problem, lambd=2.0, penalty="l1", seed=s) for s in range(1, 11)]
+seeds = range(1, 11)
+others = [train_scratch(problem, lambd=2.0, penalty="l1", seed=s) for s in seeds]
 print("||w|| after 100 epochs:", " ".join(f"{r.w_norm:.3f}" for r in others))
 print(f"below 0.06: {sum(r.w_norm < 0.06 for r in others)} of 10")
 

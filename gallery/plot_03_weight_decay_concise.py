@@ -248,7 +248,7 @@ naive = train_scratch(problem, lambd=7.0, lr=0.003, initial=decayed.initial)
 print(f"||w||: concise {decayed.w_norm:.4f}, copied numbers {naive.w_norm:.4f}")
 print(f"test loss: concise MSE / 2 {decayed.history.test_loss[-1] / 2:.4f}")
 print(f"test loss: copied numbers {naive.history.test_loss[-1]:.4f}")
-print(f"bias: concise {float(decayed.b):.3f}, copied numbers {float(naive.b):.3f}")
+print(f"bias: concise {float(decayed.b):.3f}, copied {float(naive.b):.3f}")
 
 # sphinx_gallery_start_ignore
 assert naive.w_norm < decayed.w_norm, "the copied numbers no longer give smaller weights"
@@ -281,7 +281,8 @@ while float((layer.weight.detach() / w_before).max()) > 0.5:
     (0.0 * net(torch.ones(1, 200)).sum()).backward()
     optimizer.step()
     count += 1
-print(f"{count} steps: weight / start = {float((layer.weight.detach() / w_before).max()):.3f}")
+ratio = float((layer.weight.detach() / w_before).max())
+print(f"{count} steps: weight / start = {ratio:.3f}")
 
 # sphinx_gallery_start_ignore
 import math
