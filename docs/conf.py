@@ -38,6 +38,8 @@ extensions = [
     "sphinx_argparse_cli",  # the command-line reference, rendered from the argparse parser
     "accessibility",  # docs/_ext/accessibility.py: fixes for what axe finds (nox -s site)
     "languages",  # docs/_ext/languages.py: <html lang="zh-CN"> on the Chinese site
+    "theme_i18n",  # docs/_ext/theme_i18n.py: furo's texts in the page's language
+    "recorded",  # docs/_ext/recorded.py: :val:`plot_02.name` cites a number a tutorial computed
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
@@ -90,6 +92,10 @@ gettext_uuid = False
 gettext_location = False  # no line numbers in the catalogs: they would churn on every edit
 LANGUAGES = {"en": "English", "zh_CN": "中文"}  # what the switcher on every page says
 templates_path = ["_templates"]  # _templates/page.html: the language switcher
+# furo's own texts ("Back to top", the theme toggle's labels) in the page's language: the
+# catalog locales/<lang>/LC_MESSAGES/sphinx.po, and a loader that makes the few labels furo
+# writes in plain English translatable too (docs/_ext/theme_i18n.py).
+template_bridge = "theme_i18n.ThemeStringsLoader"
 
 # -- HTML -------------------------------------------------------------------------------------
 html_theme = "furo"

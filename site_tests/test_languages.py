@@ -20,12 +20,14 @@ if TYPE_CHECKING:
 
     from playwright.sync_api import Page
 
-    from conftest import PageSource, SharedPage, Site, SitePage
+    from conftest import PageSource, SharedPage, Site, SiteBrowser, SitePage
 
 __all__ = [
+    "test_chinese_emphasis_is_upright_with_emphasis_dots",
     "test_chinese_pages_are_in_chinese",
     "test_switcher_leads_to_the_same_page_in_the_other_language",
     "test_switcher_works_from_disk",
+    "test_the_theme_speaks_the_page_language",
 ]
 
 NAMES = {"en": "English", "zh_CN": "中文"}
@@ -101,4 +103,62 @@ def test_chinese_pages_are_in_chinese(shared_page: SharedPage, built_page: SiteP
     )
     untranslated = [t for t in titles if not CJK.search(t)]
     assert not untranslated, f"English thumbnail titles on {built_page.id}: {untranslated}"
+    shared_page.assert_clean(built_page)
+
+
+# furo's own texts on every page: the selector, and the attribute that holds the text (or None
+# for the element's visible text). docs/_ext/theme_i18n.py and sphinx.po translate them.
+THEME_TEXTS = {
+    ".skip-to-content": None,
+    ".back-to-top span": None,
+    ".toc-title": None,
+    ".related-pages .context span": None,
+    ".bottom-of-page .left-details": None,
+    ".theme-toggle": "aria-label",
+    "#__navigation": "aria-label",
+    "#__toc": "aria-label",
+    ".sidebar-tree .toctree-checkbox": "aria-label",
+    "svg symbol title": None,
+}
+
+
+def test_the_theme_speaks_the_page_language(
+    page: Page, site_browser: SiteBrowser, built_site: Site
+) -> None:
+    """On a Chinese page, every text of the theme is Chinese; on an English one, English."""
+    site_browser.open(page, f"{built_site.prefix}faq/choosing-lambda.html")
+    texts: dict[str, list[str]] = {
+        selector: page.eval_on_selector_all(
+            selector,
+            "(els, attr) => els.map((e) => attr ? e.getAttribute(attr) : e.textContent)",
+            attribute,
+        )
+        for selector, attribute in THEME_TEXTS.items()
+    }
+    assert all(texts.values()), {s: t for s, t in texts.items() if not t}
+    chinese = {s: [t for t in ts if CJK.search(t)] for s, ts in texts.items()}
+    if built_site.lang == "en":
+        assert not any(chinese.values()), chinese
+    else:
+        english = {s: [t for t in ts if not CJK.search(t)] for s, ts in texts.items()}
+        assert not any(english.values()), english
+    site_browser.assert_clean()
+
+
+def test_chinese_emphasis_is_upright_with_emphasis_dots(
+    shared_page: SharedPage, built_page: SitePage
+) -> None:
+    """Chinese fonts have no italic: emphasis on Chinese text takes emphasis dots (着重号)."""
+    if built_page.site.lang == "en" or built_page.rel in GENERATED:
+        pytest.skip("an English page, or a page Sphinx generates")
+    page = shared_page.show(built_page)
+    styles: list[list[str]] = page.eval_on_selector_all(
+        "article em",
+        """(ems) => ems.filter((e) => /[\u4e00-\u9fff]/.test(e.textContent)).map((e) => {
+            const style = getComputedStyle(e);
+            return [e.textContent, style.fontStyle, style.textEmphasisStyle];
+        })""",
+    )
+    wrong = [s for s in styles if s[1] != "normal" or s[2] == "none"]
+    assert not wrong, f"slanted or undotted Chinese emphasis on {built_page.id}: {wrong}"
     shared_page.assert_clean(built_page)

@@ -7,6 +7,11 @@
   its hover text (the tutorial's first paragraph) as raw HTML, which no catalog reaches. On a
   translated site they are rewritten from the translated tutorial itself.
 
+* Chinese emphasis that is not slanted: Chinese fonts have no italic face, so a browser slants
+  the glyphs of ``<em>`` (faux italic). :func:`mark_cjk_emphasis` gives every emphasis that holds
+  Chinese characters the class ``cjk-emphasis``, which ``_static/chinese.css`` sets upright with
+  emphasis dots (着重号), the Chinese way; Latin emphasis keeps its italic.
+
 * A working Chinese search: Sphinx segments Chinese words with jieba when it is installed (the
   ``docs`` dependency group has it), but Sphinx 9.0's Chinese search language stems the Latin
   words of Chinese text with the English stemmer while its page script asks for a
@@ -31,6 +36,7 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.config import Config
 
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # the CJK ideographs
 THUMB = re.compile(r"sphx_glr_(\w+?)_thumb\.")
 TITLE = re.compile(r'(<div class="sphx-glr-thumbnail-title">)(.*?)(</div>)', re.DOTALL)
 TOOLTIP = re.compile(r'(<div class="sphx-glr-thumbcontainer" tooltip=")(.*?)(">)', re.DOTALL)
@@ -73,6 +79,14 @@ def translate_thumbnails(app: Sphinx, doctree: nodes.document, docname: str) -> 
             node.replace(node.children[0], nodes.Text(new))
 
 
+def mark_cjk_emphasis(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Give every emphasis that holds a Chinese character the class ``cjk-emphasis``."""
+    del app, docname
+    for node in doctree.findall(nodes.emphasis):
+        if CJK.search(node.astext()):
+            node["classes"].append("cjk-emphasis")
+
+
 def _tutorial(node: nodes.Node) -> str | None:
     if isinstance(node, nodes.image):
         match = THUMB.search(node.get("uri", ""))
@@ -100,11 +114,15 @@ def _intro(app: Sphinx, docname: str | None) -> str:
 
 
 def glossary_terms(glossary: Path) -> list[str]:
-    """The Chinese terms of the glossary page's table, each of an entry's terms on its own."""
+    """The Chinese terms of the glossary page's table, each of an entry's terms on its own.
+
+    The table's second column holds the terms; the third, the variants the site avoids (not
+    search terms).
+    """
     terms = []
     for line in glossary.read_text(encoding="utf-8").splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) != 2 or not re.search(r"[\u4e00-\u9fff]", cells[1]):
+        if len(cells) < 2 or not re.search(r"[\u4e00-\u9fff]", cells[1]):
             continue
         # Entries hold several terms, separated by full-width commas and brackets (U+FF0C,
         # U+3001, U+FF08, U+FF09); math and spaces are dropped ("$L_2$ 范数" gives "范数").
@@ -144,4 +162,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", glossary_dictionary)
     app.connect("html-page-context", html_language_tag)
     app.connect("doctree-resolved", translate_thumbnails)
+    app.connect("doctree-resolved", mark_cjk_emphasis)
+    app.add_css_file("chinese.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
