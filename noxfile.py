@@ -71,7 +71,8 @@ LOCALES = ROOT / "docs" / "locales" / "zh_CN" / "LC_MESSAGES"
 def docs(session: nox.Session) -> None:
     """Build the site in English and in Chinese, offline, warnings as errors.
 
-    English goes to ``docs/_build/html/``, Chinese to ``docs/_build/html/zh_CN/``. The Chinese
+    English goes to ``docs/_build/html/``, Chinese to ``docs/_build/html/zh_CN/``; the session
+    ends by printing the address of each language's ``index.html``. The Chinese
     build reuses the gallery that the English one ran (sphinx-gallery skips an example whose
     script has not changed), and starts only if every message of the current sources is
     translated (``docs/_ext/catalogs.py``). ``-- --serve`` serves the result on port 8000.
@@ -84,6 +85,10 @@ def docs(session: nox.Session) -> None:
     session.run("python", "docs/_ext/catalogs.py", str(LOCALES), "docs/_build/gettext")
     session.run(*BUILD, "-b", "html", "-D", "language=zh_CN", "-d", "docs/_build/doctrees-zh_CN",
                 "docs", "docs/_build/html/zh_CN", *args)  # fmt: skip
+    html = ROOT / "docs" / "_build" / "html"
+    print("\nThe site is built. Open its entry page in a browser (no server needed):")
+    print(f"  English: {(html / 'index.html').as_uri()}")
+    print(f"  中文:    {(html / 'zh_CN' / 'index.html').as_uri()}")
     if serve:
         session.run(
             "python", "-m", "http.server", "-d", "docs/_build/html", "-b", "127.0.0.1", "8000"

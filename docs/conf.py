@@ -61,9 +61,9 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(torch|matplotlib|numpy|argparse|collections\.abc|typing)(\..*)?"),
     # Bare names that annotations use (imported under TYPE_CHECKING or from other projects).
     (r"py:class", r"(Axes|Figure|Tensor|Generator|Iterator|Iterable|Callable|Sequence|Any)"),
-    # Type aliases of annotations (numpy's ArrayLike) and the parts Sphinx splits the string
-    # annotations of dataclass fields into (``dict[str, Any]`` -> ``dict[str``).
-    (r"py:class", r"(ArrayLike|Mapping|Mapping\[str|dict\[str|tuple\[torch\.Tensor)"),
+    # Type aliases of annotations (numpy's ArrayLike and DTypeLike) and the parts Sphinx splits
+    # the string annotations of dataclass fields into (``dict[str, Any]`` -> ``dict[str``).
+    (r"py:class", r"(ArrayLike|DTypeLike|Mapping|Mapping\[str|dict\[str|tuple\[torch\.Tensor)"),
 ]
 intersphinx_mapping: dict[str, tuple[str, str | None]] = {}  # never fetched
 

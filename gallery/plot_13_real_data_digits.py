@@ -503,6 +503,7 @@ assert cosine > 0.9, "the weights are still mostly their random start"
 # real training. In networks with normalization layers the picture changes (scaling the weights
 # in front of such a layer does not change its output, and the decay then acts through the
 # effective learning rate instead); this network has none.
+# :ref:`sphx_glr_auto_examples_plot_14_normalization_layers.py` trains one that has them.
 conventional = {"SGD": 1e-4 * 0.1 / (1 - 0.9), "AdamW": 1e-2 * 1e-3}  # eta_eff * lambda
 for optimizer_name, per_step in conventional.items():
     for size_name in SIZES:

@@ -326,6 +326,7 @@ def test_bad_training_options_raise_clear_errors(
         ("width", 0, r"width must be an integer >= 1, got 0"),
         ("activation", "gelu", r"activation must be one of 'sigmoid', 'tanh', 'relu', got 'gelu'"),
         ("init", "zeros", r"init must be one of 'default', 'xavier', 'kaiming', got 'zeros'"),
+        ("norm", "group", r"norm must be one of 'batch', 'layer', got 'group'"),
     ],
 )
 def test_bad_mlp_options_raise_clear_errors(option: str, value: object, match: str) -> None:
@@ -357,7 +358,7 @@ def test_nan_in_the_data_is_caught_before_training(problem: Problem) -> None:
 def _one_line_divergence(stderr: str) -> None:
     lines = stderr.strip().splitlines()
     assert len(lines) == 1, stderr
-    assert lines[0].startswith("weightdecay: lambda = 0 (l2): training diverged at epoch ")
+    assert lines[0].startswith("weightdecay train: lambda = 0 (l2): training diverged: ")
     assert "Lower --lr" in lines[0]
     assert "Traceback" not in stderr
 

@@ -1,4 +1,7 @@
-"""decay_param_groups: which tensors are decayed, checked by identity and by optimizer steps by hand."""
+"""decay_param_groups: which tensors are decayed, checked by identity and by optimizer steps by hand.
+
+Also the normalized MLP: its hidden weights are scale-invariant, checked by scaling them.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import torch
 from torch import nn
 
 import weightdecay
-from weightdecay.networks import NORM_LAYERS, decay_param_groups
+from weightdecay.networks import NORM_LAYERS, decay_param_groups, mlp
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -216,3 +219,67 @@ def test_bad_input_raises_a_clear_error(
 ) -> None:
     with pytest.raises(error, match=match):
         decay_param_groups(model, weight_decay, no_decay=no_decay)  # type: ignore[arg-type]
+
+
+def _normed_mlp(norm: str, init: str = "kaiming") -> nn.Sequential:
+    return mlp(
+        6, depth=2, width=16, activation="relu", init=init, num_outputs=3, norm=norm,  # type: ignore[arg-type]
+        generator=torch.Generator().manual_seed(0), dtype=torch.float64,
+    )  # fmt: skip
+
+
+def _linear(net: nn.Sequential, index: int) -> nn.Linear:
+    layer = net[index]
+    assert isinstance(layer, nn.Linear)
+    return layer
+
+
+@pytest.mark.parametrize(
+    ("norm", "norm_class"), [("batch", nn.BatchNorm1d), ("layer", nn.LayerNorm)]
+)
+@pytest.mark.parametrize("init", ["default", "kaiming"])
+def test_normed_mlp_layout(norm: str, norm_class: type[nn.Module], init: str) -> None:
+    net = _normed_mlp(norm, init)
+    kinds = [type(layer) for layer in net]
+    assert kinds == [nn.Linear, norm_class, nn.ReLU] * 2 + [nn.Linear]
+    hidden, out = [_linear(net, 0), _linear(net, 3)], _linear(net, 6)
+    assert [layer.bias for layer in hidden] == [None, None]
+    assert isinstance(out.bias, torch.Tensor)  # the output layer keeps its bias
+    decayed, exempt = decay_param_groups(net, WD)
+    assert _same(_params(decayed), [hidden[0].weight, hidden[1].weight, out.weight])
+    norms = [p for layer in (net[1], net[4]) for p in layer.parameters()]
+    assert _same(_params(exempt), [*norms, out.bias])
+
+
+@pytest.mark.parametrize("norm", ["batch", "layer"])
+@pytest.mark.parametrize("index", [0, 3])
+@pytest.mark.parametrize("scale", [0.01, 1 / 3, 3.0, 100.0])
+def test_hidden_weights_of_the_normed_mlp_are_scale_invariant(
+    norm: str, index: int, scale: float
+) -> None:
+    """f(c w) = f(w); hence (Euler) w . grad = 0 and grad(c w) = grad(w) / c."""
+    net = _normed_mlp(norm)
+    for layer in net:  # the normalization's epsilon is the only departure: remove it
+        if isinstance(layer, (nn.BatchNorm1d, nn.LayerNorm)):
+            layer.eps = 1e-14
+    X = torch.randn(32, 6, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+    y = torch.arange(32) % 3
+    weight = _linear(net, index).weight
+
+    def output_and_grad() -> tuple[torch.Tensor, torch.Tensor]:
+        output = net(X)
+        (grad,) = torch.autograd.grad(nn.functional.cross_entropy(output, y), weight)
+        return output.detach(), grad
+
+    output, grad = output_and_grad()
+    with torch.no_grad():
+        weight.mul_(scale)
+    scaled_output, scaled_grad = output_and_grad()
+    torch.testing.assert_close(scaled_output, output, rtol=1e-9, atol=1e-9)
+    torch.testing.assert_close(scaled_grad, grad / scale, rtol=1e-6, atol=1e-12)
+    cosine = float((grad * weight.detach()).sum() / (grad.norm() * weight.detach().norm()))
+    assert abs(cosine) < 1e-9
+    # The output layer is not scale-invariant: the same scaling changes the logits.
+    with torch.no_grad():
+        _linear(net, 6).weight.mul_(scale)
+    assert not torch.allclose(net(X), output, rtol=1e-2, atol=1e-2)

@@ -1,47 +1,52 @@
 """The ``weightdecay`` command: train, compare and study the notebook's runs from a shell.
 
-Bad arguments give a one-line error naming the flag, and exit code 2, before any training. A
-diverging run prints and writes what finished, then a one-line explanation, and exits with
-code 1. Ctrl-C prints "interrupted" and exits with 130; a closed pipe (``| head``) ends quietly.
-None of them prints a traceback.
+``--help``, ``--version`` and every argument error answer before torch is imported. Torch then
+runs on one thread, the fastest for these small models (``--threads N`` or ``OMP_NUM_THREADS``
+choose another count; it is set once, at start-up). ``train`` and ``compare`` print each
+evaluation as it is computed, with the test loss as a multiple of the zero predictor's, the
+baseline that any trained model must beat.
+
+Exit codes, each with at most one line of explanation on the standard error, never a traceback:
+
+* 0: done;
+* 1: a run diverged (what finished is printed and written first), an output cannot be written
+  (checked before training where possible), or the data do not fit in memory;
+* 2: a bad argument: the command's usage line, then the flag and the token at fault;
+* 130: Ctrl-C. ``train`` and ``compare`` still print and write what finished, marked
+  interrupted; a second Ctrl-C ends at once;
+* 141: the reader of the output went away (``weightdecay compare | head``), quietly.
+
+``--json FILE`` writes one strict-JSON object (no ``NaN``, no ``Infinity``), whatever the
+command; ``--json -`` writes it to the standard output, and the table to the standard error.
+Its keys:
+
+* always: ``command``, ``weightdecay_version``, ``config`` (every option, and the torch
+  ``threads`` used) and ``interrupted``;
+* ``train`` and ``compare``: ``baseline``, the zero predictor's ``test_loss`` and the ``loss``
+  it is measured in, and ``runs``, one object per run that started: its
+  :meth:`TrainResult.to_dict() <weightdecay.results.TrainResult.to_dict>` with a ``label``, its
+  own ``interrupted`` flag and its ``test_loss_ratio`` to the baseline. An interrupted run
+  keeps the history of its last evaluation, and ``null`` weights;
+* ``path``: ``path``, the :meth:`PathResult.to_dict() <weightdecay.path.PathResult.to_dict>`,
+  and ``selection``, the :meth:`LambdaSelection.to_dict()
+  <weightdecay.selection.LambdaSelection.to_dict>`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import os
 import sys
 from typing import TYPE_CHECKING
 
-import torch
-
-from weightdecay._cli_options import PROG, build_parser
-from weightdecay._cli_report import (
-    Run,
-    UsageError,
-    check_outputs,
-    divergence_line,
-    path_summary,
-    path_table,
-    run_summary,
-    runs_table,
-    write_json,
-    write_plot,
-)
-from weightdecay._progress import progress_bar
-from weightdecay._validation import check_grid
-from weightdecay.data import make_problem
-from weightdecay.evaluate import squared_loss, zero_predictor_loss
-from weightdecay.path import regularization_path
-from weightdecay.penalty import ElasticNet, get_penalty, penalty_parts
-from weightdecay.selection import select_lambda_cv, select_lambda_holdout
-from weightdecay.trainer import train_concise, train_scratch
+from weightdecay._cli_checks import OutputError, UsageError
+from weightdecay._cli_options import COMMANDS, PROG, Parser, build_parser
+from weightdecay._cli_signals import exit_at_once_on_interrupt, report_interrupt
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Sequence
-
-    from weightdecay.penalty import Penalty
-    from weightdecay.problem import Problem
+    from collections.abc import Callable, Mapping, Sequence
 
 __all__ = ["build_parser", "main"]
 
@@ -52,199 +57,109 @@ def main(argv: Sequence[str] | None = None) -> int:
     Parameters
     ----------
     argv : sequence of str or None, default=None
-        The arguments (``sys.argv[1:]`` if None).
+        The arguments (``sys.argv[1:]`` if None). None at all prints the help.
 
     Returns
     -------
     int
-        0 on success, 1 if training diverged, 2 for bad arguments, 130 if interrupted.
+        0 on success, 1 if a run diverged or an output failed, 2 for a bad argument, 130 if
+        interrupted, 141 if the standard output was closed.
 
     Examples
     --------
-    >>> main(["train", "--epochs", "10", "--lambd", "3"])  # doctest: +ELLIPSIS
-    epoch     lambda = 3 (l2)
+    >>> main(["train", "--epochs", "10", "--lambda", "3"])  # doctest: +ELLIPSIS
+    baseline: the zero predictor (w = 0, b = the mean training label) has test loss 0.01...
     ...
+    lambda = 3 (l2): ||w||_2 = ..., test loss ... = ...x the baseline, ...
     0
     """
+    parser = build_parser()
+    assert isinstance(parser, Parser)  # for mypy: build_parser makes a Parser
+    args: argparse.Namespace | None = None
     try:
-        return _run(build_parser().parse_args(argv))
-    except (UsageError, ValueError, TypeError) as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
-        return 2
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit:  # --help, --version or a bad argument, printed by argparse
+            sys.stdout.flush()  # now, so that a failed write is reported as any other
+            raise
+        prog = parser.command_parser(args).prog
+        try:
+            COMMANDS[args.command].check(args)
+        except UsageError as error:
+            parser.command_parser(args).error(str(error))
+        with exit_at_once_on_interrupt(prog):  # importing torch is no moment for an exception
+            run = _load(COMMANDS[args.command].run)
+            if hasattr(args, "threads"):  # a command that trains: torch's threads, set once
+                _set_threads(_threads_wanted(args.threads, os.environ))
+        return run(args)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130
+        return report_interrupt(PROG if args is None else parser.command_parser(args).prog)
     except BrokenPipeError:
-        # The reader (``| head``) has gone: stop writing, quietly, as a Unix filter does.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()  # the reader (``| head``) has gone: stop writing, as a Unix filter does
         return 141
+    except OutputError as error:
+        return _fail(parser, args, str(error))
+    except OSError as error:  # what is left to fail is the standard output (/dev/full)
+        _silence_stdout()
+        return _fail(parser, args, f"cannot write the standard output: {error.strerror or error}")
+    except (MemoryError, RuntimeError) as error:
+        if not isinstance(error, MemoryError) and "can't allocate memory" not in str(error):
+            raise  # a bug: its traceback is the report
+        detail = str(error).split("DefaultCPUAllocator: ")[-1].split(". Error code")[0]
+        hint = "try a smaller --num-inputs, --n-train or --n-test"
+        return _fail(parser, args, f"out of memory ({detail or 'MemoryError'}): {hint}")
 
 
-def _run(args: argparse.Namespace) -> int:
-    """Check everything, then train, report and write: the exit code."""
-    _check_combination(args)
-    check_outputs(args)
-    problem = _problem(args)
-    if args.command == "path":
-        return _path(args, problem)
-    strengths = [_strength(args, decayed=False)]
-    if args.command == "compare":
-        strengths = [0.0, _strength(args, decayed=True)]
-    runs = [_train(args, problem, strength) for strength in strengths]
-    if str(args.json) != "-":  # keep standard output pure JSON when the JSON goes there
-        print(runs_table(runs))
-        print()
-        for run in runs:
-            print(run_summary(run))
-    for run in runs:
-        if run.result.divergence is not None:
-            print(f"{PROG}: {divergence_line(run, args)}", file=sys.stderr)
-    loss = torch.nn.MSELoss(reduction="none") if args.concise else squared_loss
-    write_plot(runs, args, baseline=zero_predictor_loss(problem, loss))
-    write_json([run.payload() for run in runs], args)
-    return 1 if any(run.result.diverged for run in runs) else 0
+def _fail(parser: Parser, args: argparse.Namespace | None, message: str) -> int:
+    """One line on the standard error, with the command's name; exit code 1."""
+    prog = PROG if args is None else parser.command_parser(args).prog
+    print(f"{prog}: error: {message}", file=sys.stderr)
+    return 1
 
 
-def _problem(args: argparse.Namespace) -> Problem:
-    return make_problem(
-        n_train=args.n_train,
-        n_test=args.n_test,
-        num_inputs=args.num_inputs,
-        true_w=args.true_w,
-        true_b=args.true_b,
-        noise=args.noise,
-        seed=args.data_seed,
-        num_nonzero=args.num_nonzero,
-    )
+def _threads_wanted(requested: int | None, environ: Mapping[str, str]) -> int | None:
+    """The torch thread count the command sets: ``--threads``, else 1, unless OMP_NUM_THREADS.
+
+    Parameters
+    ----------
+    requested : int or None
+        The value of ``--threads``.
+    environ : mapping of str to str
+        The environment; torch itself reads ``OMP_NUM_THREADS`` when it loads.
+
+    Returns
+    -------
+    int or None
+        The count to set, or None to leave torch's own (the user's ``OMP_NUM_THREADS``).
+
+    Examples
+    --------
+    >>> _threads_wanted(None, {}), _threads_wanted(4, {}), _threads_wanted(None, {"OMP_NUM_THREADS": "2"})
+    (1, 4, None)
+    """
+    if requested is not None:
+        return requested
+    return None if environ.get("OMP_NUM_THREADS") else 1
 
 
-def _penalty(args: argparse.Namespace) -> Penalty:
-    if args.l1_ratio is not None:
-        return ElasticNet(args.l1_ratio)
-    return get_penalty(args.penalty)
+def _set_threads(wanted: int | None) -> None:
+    """Set torch's thread count, once: raising it again later breaks batched solves in torch 2.13."""
+    import torch  # noqa: PLC0415 - the command imports torch only once the arguments are good
+
+    if wanted is not None and torch.get_num_threads() != wanted:
+        torch.set_num_threads(wanted)
 
 
-def _check_combination(args: argparse.Namespace) -> None:
-    """Options that only make sense together, named by their flags, before any work."""
-    rows = args.n_train
-    if args.num_nonzero is not None and args.num_nonzero > args.num_inputs:
-        msg = f"argument --num-nonzero: must be at most --num-inputs ({args.num_inputs}), got {args.num_nonzero}"
-        raise UsageError(msg)
-    if args.l1_ratio is not None and args.penalty != "elasticnet":
-        msg = f"argument --l1-ratio: goes with --penalty elasticnet, not {args.penalty}"
-        raise UsageError(msg)
-    if args.command == "path":
-        rows = _validation_rows(args)
-        try:
-            check_grid(args.lambdas)
-        except ValueError as error:
-            msg = f"argument --lambdas: {error}".replace(": lambdas", ": the grid")
-            raise UsageError(msg) from None
-    elif args.concise:
-        given = [
-            f for f, v in (("--lambd", args.lambd), ("--l1-ratio", args.l1_ratio)) if v is not None
-        ]
-        if given or args.penalty != "l2" or args.l1_update != "subgradient":
-            flag = given[0] if given else "--penalty/--l1-update"
-            msg = f"argument {flag}: applies to the from-scratch trainer; with --concise use --weight-decay"
-            raise UsageError(msg)
-    elif args.weight_decay is not None or args.optimizer != "sgd":
-        flag = "--weight-decay" if args.weight_decay is not None else "--optimizer"
-        msg = f"argument {flag}: applies to --concise; the from-scratch trainer takes --lambd and plain SGD"
-        raise UsageError(msg)
-    if args.batch_size > rows:
-        msg = f"argument --batch-size: must be at most {rows} (the training rows), got {args.batch_size}"
-        raise UsageError(msg)
+def _load(target: str) -> Callable[[argparse.Namespace], int]:
+    """The function ``"module:function"`` names, imported now."""
+    module, function = target.split(":")
+    run: Callable[[argparse.Namespace], int] = getattr(importlib.import_module(module), function)
+    return run
 
 
-def _validation_rows(args: argparse.Namespace) -> int:
-    """The fewest training rows of a validation split, after checking --folds and --n-val."""
-    n: int = args.n_train
-    if args.folds is not None:
-        if args.folds > n:
-            msg = f"argument --folds: must be at most --n-train ({n}), got {args.folds}"
-            raise UsageError(msg)
-        folds: int = args.folds
-        return n - -(-n // folds)  # the largest fold holds ceil(n / folds) rows
-    n_val: int = 5 if args.n_val is None else args.n_val
-    if n_val > n - 1:
-        msg = f"argument --n-val: must be at most --n-train - 1 ({n - 1}), got {n_val}"
-        raise UsageError(msg)
-    return n - n_val
-
-
-def _strength(args: argparse.Namespace, *, decayed: bool) -> float:
-    given = args.weight_decay if args.concise else args.lambd
-    if given is not None and (decayed or args.command == "train"):
-        return float(given)
-    if not decayed:
-        return 0.0
-    return 7.0 if args.concise else 3.0
-
-
-def _train(args: argparse.Namespace, problem: Problem, strength: float) -> Run:
-    common = {
-        "num_epochs": args.epochs,
-        "lr": args.lr,
-        "batch_size": args.batch_size,
-        "eval_every": args.eval_every,
-        "seed": args.seed,
-        "max_grad_norm": args.max_grad_norm,
-        "on_divergence": "stop",  # report what finished, then the failure
-    }
-    if args.concise:
-        result = train_concise(problem, weight_decay=strength, optimizer=args.optimizer, **common)
-        decay = 0.0 if args.optimizer == "adam" else strength  # Adam rescales its coupled decay
-        return Run(f"weight_decay = {strength:g} ({args.optimizer})", result, decay)
-    penalty = _penalty(args)
-    result = train_scratch(
-        problem, lambd=strength, penalty=penalty, l1_update=args.l1_update, **common
-    )
-    decay = strength * (penalty_parts(penalty) or (0.0, 0.0))[1]
-    return Run(f"lambda = {strength:g} ({result.config['penalty']})", result, decay)
-
-
-def _path(args: argparse.Namespace, problem: Problem) -> int:
-    penalty = _penalty(args)
-    common = {
-        "penalty": penalty,
-        "num_epochs": args.epochs,
-        "lr": args.lr,
-        "batch_size": args.batch_size,
-        "eval_every": args.eval_every,
-        "seed": args.seed,
-        "l1_update": args.l1_update,
-    }
-    l2_share = (penalty_parts(penalty) or (0.0, 0.0))[1]
-    unstable = [v for v in args.lambdas if args.lr * v * l2_share >= 2]
-    if unstable:
-        print(
-            f"{PROG}: note: {len(unstable)} of the {len(args.lambdas)} lambdas have "
-            f"--lr x lambda >= 2 (from {min(unstable):g}): the decay step alone makes them "
-            "diverge; they will be reported, not chosen",
-            file=sys.stderr,
-        )
-    loops = 2 if args.folds is not None and args.n_train % args.folds else 1
-    total = args.epochs * (loops + 1)
-    with progress_bar(True, total=total, desc="path", terminal_only=True) as bar:
-        try:
-            if args.folds is not None:
-                selection = select_lambda_cv(
-                    problem, args.lambdas, folds=args.folds, progress=bar, **common
-                )
-            else:
-                n_val = 5 if args.n_val is None else args.n_val
-                selection = select_lambda_holdout(
-                    problem, args.lambdas, n_val=n_val, progress=bar, **common
-                )
-        except FloatingPointError as error:  # every lambda diverged: nothing can be chosen
-            print(f"{PROG}: {str(error).replace('(lr=...)', '(--lr)')}", file=sys.stderr)
-            return 1
-        path = regularization_path(problem, args.lambdas, progress=bar, **common)
-    if str(args.json) != "-":
-        print(path_table(path, selection))
-        print()
-        print("\n".join(path_summary(path, selection, lr=args.lr, l2_share=l2_share)))
-    write_plot(path, args, validation=selection)
-    write_json({"path": path.to_dict(), "selection": selection.to_dict()}, args)
-    return 0
+def _silence_stdout() -> None:
+    """Point the standard output at /dev/null, so that the final flush fails no more."""
+    with contextlib.suppress(OSError, ValueError):  # no descriptor (captured): nothing to flush
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

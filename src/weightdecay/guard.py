@@ -21,7 +21,7 @@ import torch
 from weightdecay.results import Divergence, DivergenceError, History
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 __all__ = ["DivergenceGuard", "clip_grad_norm", "decay_hint"]
 
@@ -39,6 +39,8 @@ class DivergenceGuard:
         Record the gradient norms passed to :meth:`after_update` in ``history.grad_norm``.
     hint : str, default=""
         A likely cause to add to the report (for example "lr * lambd >= 2").
+    on_evaluation : callable or None, default=None
+        Called with ``history`` after each evaluation is recorded (the trainers' ``callback``).
 
     Attributes
     ----------
@@ -69,11 +71,13 @@ class DivergenceGuard:
         lr: float,
         record_grad_norm: bool = False,
         hint: str = "",
+        on_evaluation: Callable[[History], None] | None = None,
     ) -> None:
         self.params = (w, b)
         self.lr = lr
         self.record_grad_norm = record_grad_norm
         self.hint = hint
+        self.on_evaluation = on_evaluation
         self.history = History()
         self.divergence: Divergence | None = None
         self._kept = [p.detach().clone() for p in self.params]  # after the last checked update
@@ -147,6 +151,8 @@ class DivergenceGuard:
         self.history.epochs.append(epoch)
         self.history.train_loss.append(train_loss)
         self.history.test_loss.append(test_loss)
+        if self.on_evaluation is not None:
+            self.on_evaluation(self.history)
 
     def _check(self, epoch: int, step: int, quantity: str, value: float) -> None:
         if math.isfinite(value):

@@ -15,13 +15,26 @@ from torch import nn
 
 from weightdecay._validation import check_choice, check_int, check_nonnegative, check_tensor
 
-__all__ = ["NORM_LAYERS", "Activation", "Init", "decay_param_groups", "layer_grad_norms", "mlp"]
+__all__ = [
+    "NORM_LAYERS",
+    "Activation",
+    "Init",
+    "Norm",
+    "decay_param_groups",
+    "layer_grad_norms",
+    "mlp",
+]
 
 Activation: TypeAlias = Literal["sigmoid", "tanh", "relu"]
 Init: TypeAlias = Literal["default", "xavier", "kaiming"]
+Norm: TypeAlias = Literal["batch", "layer"]
 
 _ACTIVATIONS: dict[str, type[nn.Module]] = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}
 _INITS: tuple[Init, ...] = ("default", "xavier", "kaiming")
+_NORMS: dict[str, type[nn.BatchNorm1d | nn.LayerNorm]] = {
+    "batch": nn.BatchNorm1d,
+    "layer": nn.LayerNorm,
+}
 
 Loss = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -60,11 +73,14 @@ def mlp(
     generator: torch.Generator,
     num_outputs: int = 1,
     dtype: torch.dtype = torch.float32,
+    norm: Norm | None = None,
 ) -> nn.Sequential:
-    """A deep multilayer perceptron, for the vanishing-gradient study.
+    r"""A deep multilayer perceptron, optionally with a normalization layer in every hidden layer.
 
     ``depth`` hidden layers of ``width`` units, each ``Linear`` then the activation, then a linear
-    output layer. The hidden ``Linear`` layers are ``net[0], net[2], ...``.
+    output layer. The hidden ``Linear`` layers are ``net[0], net[2], ...``. With ``norm``, each
+    hidden layer is ``Linear`` (without bias), then the normalization, then the activation, and
+    the hidden ``Linear`` layers are ``net[0], net[3], ...``.
 
     Parameters
     ----------
@@ -86,6 +102,12 @@ def mlp(
         Width of the output layer.
     dtype : torch.dtype, default=torch.float32
         Floating-point dtype of the parameters.
+    norm : {"batch", "layer"} or None, default=None
+        ``nn.BatchNorm1d`` or ``nn.LayerNorm`` after each hidden ``Linear``, or no normalization.
+        Those ``Linear`` layers then have no bias, so that their weights are *scale-invariant*:
+        multiplying one by any :math:`c > 0` leaves the output unchanged (up to the
+        normalization's :math:`\epsilon`). BatchNorm would subtract a bias anyway; LayerNorm
+        would not, and the weights would lose the invariance.
 
     Returns
     -------
@@ -95,7 +117,7 @@ def mlp(
     Raises
     ------
     ValueError
-        If a size is below 1 or ``activation``/``init`` is unknown.
+        If a size is below 1 or ``activation``/``init``/``norm`` is unknown.
 
     Examples
     --------
@@ -104,6 +126,15 @@ def mlp(
     ...           generator=torch.Generator().manual_seed(0))
     >>> len(net), net(torch.zeros(4, 10)).shape
     (7, torch.Size([4, 1]))
+    >>> normed = mlp(10, depth=2, width=8, norm="layer", generator=torch.Generator().manual_seed(0))
+    >>> [type(layer).__name__ for layer in normed], normed[0].bias is None
+    (['Linear', 'LayerNorm', 'Sigmoid', 'Linear', 'LayerNorm', 'Sigmoid', 'Linear'], True)
+    >>> x = torch.randn(5, 10, generator=torch.Generator().manual_seed(1))
+    >>> before = normed(x)
+    >>> with torch.no_grad():
+    ...     _ = normed[0].weight.mul_(10.0)  # scale the first layer's weights
+    >>> torch.allclose(normed(x), before, atol=1e-4)
+    True
     """
     num_inputs = check_int("num_inputs", num_inputs, low=1)
     depth = check_int("depth", depth, low=1)
@@ -111,10 +142,15 @@ def mlp(
     num_outputs = check_int("num_outputs", num_outputs, low=1)
     act_name = check_choice("activation", activation, tuple(_ACTIVATIONS))
     init = check_choice("init", init, _INITS)
+    norm_layer = None if norm is None else _NORMS[check_choice("norm", norm, tuple(_NORMS))]
     sizes = [num_inputs] + [width] * depth
     layers: list[nn.Module] = []
     for fan_in, fan_out in itertools.pairwise(sizes):
-        layers += [_linear(fan_in, fan_out, dtype), _ACTIVATIONS[act_name]()]
+        if norm_layer is None:
+            layers += [_linear(fan_in, fan_out, dtype), _ACTIVATIONS[act_name]()]
+        else:
+            linear = _linear(fan_in, fan_out, dtype, bias=False)
+            layers += [linear, norm_layer(fan_out, dtype=dtype), _ACTIVATIONS[act_name]()]
     layers.append(_linear(width, num_outputs, dtype))
     net = nn.Sequential(*layers)
     for layer in net:
@@ -123,24 +159,27 @@ def mlp(
     return net
 
 
-def _linear(fan_in: int, fan_out: int, dtype: torch.dtype) -> nn.Linear:
+def _linear(fan_in: int, fan_out: int, dtype: torch.dtype, *, bias: bool = True) -> nn.Linear:
     # nn.Linear's constructor initializes from the *global* RNG; skip that, we draw our own.
-    layer: nn.Linear = torch.nn.utils.skip_init(nn.Linear, fan_in, fan_out, dtype=dtype)
+    layer: nn.Linear = torch.nn.utils.skip_init(nn.Linear, fan_in, fan_out, bias=bias, dtype=dtype)
     return layer
 
 
 def _initialize(layer: nn.Linear, init: Init, generator: torch.Generator) -> None:
+    bias: torch.Tensor | None = layer.bias  # None in front of a normalization
     with torch.no_grad():
         if init == "default":  # nn.Linear.reset_parameters, but drawn from our generator
             bound = 1.0 / layer.in_features**0.5
             layer.weight.uniform_(-bound, bound, generator=generator)
-            layer.bias.uniform_(-bound, bound, generator=generator)
+            if bias is not None:
+                bias.uniform_(-bound, bound, generator=generator)
             return
         if init == "xavier":  # Glorot & Bengio's gain of 1, whatever the activation
             nn.init.xavier_normal_(layer.weight, generator=generator)
         else:
             nn.init.kaiming_normal_(layer.weight, nonlinearity="relu", generator=generator)
-        layer.bias.zero_()
+        if bias is not None:
+            bias.zero_()
 
 
 def layer_grad_norms(

@@ -158,15 +158,19 @@ class PathResult:
         return data
 
     def __repr__(self) -> str:
-        """The grid, the penalty and the best test loss, on one line."""
+        """The grid, the penalty and the best test loss among the finite runs, on one line."""
         grid = self.lambdas.tolist()
-        test = self.final_test_loss.nan_to_num(math.inf)
+        test = torch.where(self.diverged, math.inf, self.final_test_loss.nan_to_num(math.inf))
         best = int(test.argmin())
+        found = (
+            f"best_test_loss={short_float(float(test[best]))} at lambda={short_float(grid[best])}"
+            if math.isfinite(float(test[best]))
+            else "no finite test loss"
+        )
         return (
             f"PathResult(penalty={self.penalty!r}, lambdas={len(grid)} in "
             f"[{short_float(grid[0])}, {short_float(grid[-1])}], epochs={self.epochs[-1]}, "
-            f"best_test_loss={short_float(float(test[best]))} at lambda="
-            f"{short_float(grid[best])}, diverged={len(self.divergences)})"
+            f"{found}, diverged={len(self.divergences)})"
         )
 
 
@@ -212,8 +216,10 @@ def regularization_path(
     initial : tuple of torch.Tensor or None, default=None
         Starting ``(w, b)`` of shapes (num_inputs, 1) and (1,), shared by every column.
     progress : bool or callable or None, default=None
-        True shows a progress bar (``tqdm.auto``: a widget in a notebook); a callable is called
-        after each evaluation with the number of epochs completed; None prints nothing.
+        True shows a progress bar on the standard error: a widget in a notebook with
+        ipywidgets, tqdm's text bar elsewhere, and nothing when the standard error is a log file
+        rather than a terminal. A callable is called after each evaluation with the number of
+        epochs completed; None prints nothing.
 
     Returns
     -------
@@ -239,10 +245,11 @@ def regularization_path(
         w_k \leftarrow w_k - \eta\lambda_k\nabla P(w_k) - \frac{\eta}{|B|}\sum_{i\in B}
         x_i\,(x_i^\top w_k + b_k - y_i),
 
-    with the data term computed for all columns by two matrix products. The models are small:
-    on a CPU, ``torch.set_num_threads(1)`` runs them fastest, and keeps a busy machine from
-    stalling the loop. The package never changes that setting itself: it is global, and in
-    torch 2.13's CPU build raising it again breaks batched ``torch.linalg.solve``.
+    with the data term computed for all columns by two matrix products. On a CPU these small
+    models run fastest on one thread, the more so on a busy machine (``benchmarks/bench_threads.py``
+    measures it): call ``torch.set_num_threads(1)`` once, at the start of your program, as the
+    ``weightdecay`` command does. The package itself never changes the setting: it is global,
+    and in torch 2.13's CPU build raising it again later breaks batched ``torch.linalg.solve``.
 
     See Also
     --------

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from weightdecay.results import TrainResult
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -18,7 +20,7 @@ __all__ = ["plot_coefficients", "plot_history", "plot_path"]
 
 
 def plot_history(
-    history: History,
+    history: History | TrainResult,
     ax: Axes | None = None,
     *,
     label: str | None = None,
@@ -31,8 +33,8 @@ def plot_history(
 
     Parameters
     ----------
-    history : History
-        A run's history (``result.history``).
+    history : History or TrainResult
+        A run's history, or the run itself (its ``history`` is drawn).
     ax : matplotlib.axes.Axes or None, default=None
         Where to draw; a new figure is made if None.
     label : str or None, default=None
@@ -55,10 +57,12 @@ def plot_history(
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> from weightdecay import make_problem, plot_history, train_scratch
-    >>> ax = plot_history(train_scratch(make_problem(), num_epochs=10).history)
+    >>> ax = plot_history(train_scratch(make_problem(), num_epochs=10))
     >>> ax.get_yscale(), [t.get_text() for t in ax.get_legend().get_texts()]
     ('log', ['train', 'test'])
     """
+    if isinstance(history, TrainResult):
+        history = history.history
     if not history.epochs:
         msg = "history has no evaluated epoch to plot (did the run diverge in its first epoch?)."
         raise ValueError(msg)
@@ -219,12 +223,15 @@ def plot_coefficients(
     W = path.W.masked_fill(path.diverged.unsqueeze(0), float("nan"))  # a gap, not a frozen value
     marked = [False] * num_inputs if highlight is None else highlight.flatten().bool().tolist()
     labelled: set[bool] = set()
+    styles: dict[bool, dict[str, Any]] = {
+        True: {"color": "C1", "lw": 1.2, "alpha": 0.9},  # highlighted
+        False: {"color": "C0", "lw": 0.6, "alpha": 0.5},
+    }
     for j in range(num_inputs):
         special = marked[j]
         label = None if special in labelled else (highlight_label if special else "weights")
         labelled.add(special)
-        ax.plot(x, W[j].tolist(), color="C1" if special else "C0", lw=1.2 if special else 0.6,
-                alpha=0.9 if special else 0.5, label=label)  # fmt: skip
+        ax.plot(x, W[j].tolist(), label=label, **styles[special])
     _log_lambda_axis(ax, x)
     ax.axhline(0.0, color="0.3", lw=0.8)
     ax.set_xlabel("lambda")

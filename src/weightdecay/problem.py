@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import torch
+
 from weightdecay._validation import (
     as_column_tensor,
     as_real_tensor,
@@ -17,9 +19,9 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     import numpy.typing as npt
-    import torch
 
     ArrayLike = npt.ArrayLike | torch.Tensor
+    DTypeLike = torch.dtype | npt.DTypeLike  # numpy's DTypeLike includes names and scalar types
 
 __all__ = ["Problem"]
 
@@ -104,7 +106,7 @@ class Problem:
         *,
         true_w: ArrayLike | None = None,
         true_b: float | None = None,
-        dtype: torch.dtype | None = None,
+        dtype: DTypeLike | None = None,
     ) -> Problem:
         """Wrap your own data: NumPy arrays, tensors or nested lists, with 1-D or column ``y``.
 
@@ -118,8 +120,9 @@ class Problem:
             The true weights, if known (the tutorials compare against them).
         true_b : float or None, default=None
             The true bias, if known.
-        dtype : torch.dtype or None, default=None
-            Floating-point dtype of every tensor; by default that of ``X_train`` if it is a
+        dtype : torch.dtype, NumPy dtype, str or None, default=None
+            Floating-point dtype of every tensor (``torch.float64``, ``np.float64`` and
+            ``"float64"`` are the same); by default that of ``X_train`` if it is a
             floating-point array, else ``torch.float32``.
 
         Returns
@@ -142,8 +145,10 @@ class Problem:
         >>> problem = Problem.from_arrays(X[:20], y[:20], X[20:], y[20:])
         >>> problem.y_train.shape, problem.dtype, problem.true_w is None
         (torch.Size([20, 1]), torch.float64, True)
+        >>> Problem.from_arrays(X[:20], y[:20], X[20:], y[20:], dtype="float32").dtype
+        torch.float32
         """
-        X = as_real_tensor("X_train", X_train, dtype)
+        X = as_real_tensor("X_train", X_train, _torch_dtype(dtype))
         dtype = X.dtype
         w = (
             None
@@ -196,3 +201,31 @@ class Problem:
             f"Problem(n_train={self.n_train}, n_test={self.n_test}, "
             f"num_inputs={self.num_inputs}, dtype={dtype}{extra})"
         )
+
+
+def _torch_dtype(dtype: object) -> torch.dtype | None:
+    """A floating-point dtype given as a torch dtype, a NumPy dtype (or scalar type) or a name."""
+    found: object = dtype
+    if isinstance(dtype, str):
+        found = getattr(torch, dtype.removeprefix("torch."), None)
+    if dtype is not None and not isinstance(found, torch.dtype):
+        found = _numpy_dtype(dtype)
+    if dtype is None:
+        return None
+    if isinstance(found, torch.dtype) and found.is_floating_point:
+        return found
+    msg = (
+        "dtype must be a floating-point dtype such as torch.float64, np.float64 or 'float64', "
+        f"got {dtype!r}."
+    )
+    raise TypeError(msg)
+
+
+def _numpy_dtype(dtype: object) -> torch.dtype | None:
+    """The torch dtype of a NumPy dtype, or None if NumPy does not know it."""
+    try:
+        import numpy as np  # noqa: PLC0415 - only for a dtype that torch does not name
+
+        return torch.from_numpy(np.empty(0, dtype=dtype)).dtype
+    except (ImportError, TypeError, ValueError):
+        return None

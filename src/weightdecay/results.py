@@ -60,6 +60,28 @@ class History:
     step_loss: list[float] = field(default_factory=list)
     grad_norm: list[float] = field(default_factory=list)
 
+    def __repr__(self) -> str:
+        """The evaluated epochs, the update count and the last losses, on one line.
+
+        Examples
+        --------
+        >>> History([5, 10, 15, 20], [4.0, 2.0, 1.0, 0.5], [5.0, 4.0, 3.5, 3.25], 16)
+        History(epochs=[5, 10, ..., 20], num_updates=16, train_loss=[..., 0.5], test_loss=[..., 3.25])
+        """
+        epochs = self.epochs if len(self.epochs) <= 3 else [*self.epochs[:2], ..., self.epochs[-1]]
+        shown = ", ".join("..." if e is ... else str(e) for e in epochs)
+        return (
+            f"History(epochs=[{shown}], num_updates={self.num_updates}, "
+            f"train_loss={_last(self.train_loss)}, test_loss={_last(self.test_loss)})"
+        )
+
+
+def _last(values: list[float]) -> str:
+    """``[0.5]``, or ``[..., 0.5]`` for a longer list: its last value."""
+    if not values:
+        return "[]"
+    return f"[{'..., ' if len(values) > 1 else ''}{short_float(values[-1])}]"
+
 
 @dataclass(frozen=True)
 class Divergence:
@@ -229,14 +251,21 @@ class TrainResult:
         return data
 
     def __repr__(self) -> str:
-        """The trainer, its strength and penalty, and the final numbers, on one line."""
-        c = self.config
-        keys = ("trainer", "lambd", "penalty", "weight_decay", "optimizer", "num_epochs")
-        shown = [f"{k.replace('num_', '')}={c[k]!r}" for k in keys if k in c]
+        """The trainer, its strength and penalty, and the final numbers, on one line.
+
+        A diverged run says at which epoch it stopped, and at which epoch its losses were
+        last evaluated.
+        """
+        c, h, d = self.config, self.history, self.divergence
+        keys = ("trainer", "lambd", "penalty", "weight_decay", "optimizer")
+        shown = [f"{k}={c[k]!r}" for k in keys if k in c]
+        epochs = c.get("num_epochs", "?")
+        shown.append(f"epochs={epochs}" if d is None else f"epochs={d.epoch} of {epochs}")
         shown.append(f"w_norm={short_float(self.w_norm)}")
-        h = self.history
+        losses = "no evaluation"
         if h.epochs:
-            shown.append(f"train_loss={short_float(h.train_loss[-1])}")
-            shown.append(f"test_loss={short_float(h.test_loss[-1])}")
+            losses = f"train_loss={short_float(h.train_loss[-1])}, test_loss={short_float(h.test_loss[-1])}"
+            losses += f" at epoch {h.epochs[-1]}" if d is not None else ""
+        shown.append(losses)
         shown.append(f"diverged={self.diverged}")
         return f"TrainResult({', '.join(shown)})"

@@ -20,6 +20,12 @@ The ridge penalty uses this package's convention (that of
 \frac\lambda2\lVert w\rVert^2`. Every argument is a real number or a tensor; tensors broadcast
 against each other, so one call evaluates a whole learning curve or a whole grid of
 :math:`\lambda`.
+
+The theory of weight decay in networks with normalization layers, where decay sets the
+effective learning rate instead of shrinking the function
+(:func:`~weightdecay.equilibrium.equilibrium_angular_update`,
+:func:`~weightdecay.equilibrium.decay_timescale`), lives in :mod:`weightdecay.equilibrium` and
+is importable from here too.
 """
 
 from __future__ import annotations
@@ -27,8 +33,15 @@ from __future__ import annotations
 import torch
 
 from weightdecay._validation import check_int, check_nonnegative, check_positive, check_tensor
+from weightdecay.equilibrium import decay_timescale, equilibrium_angular_update
 
-__all__ = ["min_norm_risk", "optimal_ridge_lambda", "ridge_risk"]
+__all__ = [
+    "decay_timescale",
+    "equilibrium_angular_update",
+    "min_norm_risk",
+    "optimal_ridge_lambda",
+    "ridge_risk",
+]
 
 _DTYPE = torch.float64
 

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     from weightdecay.penalty import PenaltyLike
     from weightdecay.problem import Problem
+    from weightdecay.results import History
 
 __all__ = [
     "OPTIMIZERS",
@@ -114,6 +115,7 @@ def train_scratch(
     record_grad_norm: bool = False,
     max_grad_norm: float | None = None,
     on_divergence: OnDivergence = "raise",
+    callback: Callable[[History], None] | None = None,
 ) -> TrainResult:
     r"""Train the linear model from scratch with a norm penalty: the notebook's ``train(lambd)``.
 
@@ -158,6 +160,9 @@ def train_scratch(
         If the loss, a gradient or a parameter stops being finite: raise
         :class:`~weightdecay.results.DivergenceError`, or stop and return what was finite, with
         ``result.divergence`` set.
+    callback : callable or None, default=None
+        Called after every evaluation with the :class:`~weightdecay.results.History` so far (the
+        same object, growing), to show the losses as they come, as d2l's ``Animator`` does.
 
     Returns
     -------
@@ -218,7 +223,7 @@ def train_scratch(
         w, b = (p.clone().requires_grad_(True) for p in s.initial)
     start = (w.detach().clone(), b.detach().clone())
     guard = DivergenceGuard(w, b, lr=s.lr, record_grad_norm=s.record_grad_norm,
-                            hint=decay_hint(s.lr, lambd * s.l2_share))  # fmt: skip
+                            hint=decay_hint(s.lr, lambd * s.l2_share), on_evaluation=callback)  # fmt: skip
 
     watch = s.record_grad_norm or s.max_grad_norm is not None  # an update needs its grad norm
 
@@ -262,6 +267,7 @@ def train_concise(
     record_grad_norm: bool = False,
     max_grad_norm: float | None = None,
     on_divergence: OnDivergence = "raise",
+    callback: Callable[[History], None] | None = None,
 ) -> TrainResult:
     r"""Train ``nn.Linear`` with ``MSELoss`` and a ``torch.optim`` optimizer: the notebook's concise version.
 
@@ -299,6 +305,8 @@ def train_concise(
         clipping, so a step can still move the weights by more than ``lr * max_grad_norm``.
     on_divergence : {"raise", "stop"}, default="raise"
         Raise :class:`~weightdecay.results.DivergenceError`, or stop and return what was finite.
+    callback : callable or None, default=None
+        Called with the run's history after every evaluation, as in :func:`train_scratch`.
 
     Returns
     -------
@@ -359,7 +367,9 @@ def train_concise(
     )
     loss_fn = nn.MSELoss(reduction="none")  # (y_hat - y)**2, one value per example
     hint = "" if optimizer == "adam" else decay_hint(s.lr, weight_decay, name="weight_decay")
-    guard = DivergenceGuard(w, b, lr=s.lr, record_grad_norm=s.record_grad_norm, hint=hint)
+    guard = DivergenceGuard(
+        w, b, lr=s.lr, record_grad_norm=s.record_grad_norm, hint=hint, on_evaluation=callback
+    )
     watch = s.record_grad_norm or s.max_grad_norm is not None  # an update needs its grad norm
     try:
         for epoch in range(1, s.num_epochs + 1):
