@@ -69,7 +69,8 @@ record("stop_loss", d.last_finite_loss)
 # while the largest weight was :val:`plot_05.stop_max_w:.2g`, far below float32's largest number,
 # about :math:`3.4\times10^{38}`. The loss squares the residuals, and a residual above
 # :math:`\sqrt{3.4\times10^{38}} \approx 1.8\times10^{19}` has a square that float32 cannot hold.
-#
+
+# %%
 # The weights grow geometrically
 # ------------------------------
 # To get the norm of the weights after every epoch, we re-run the same training cut after 1, 2,
@@ -117,7 +118,7 @@ def unguarded_step(w, b, idx, lr):
 
 
 def continue_unguarded(w, b, lr, seed, max_updates=1000):
-    """Update past the guard until the first NaN; note where each operation first gave inf, nan."""
+    """Update past the guard until the first NaN; note where each op first gave inf, nan."""
     generator, first, sizes = torch.Generator().manual_seed(seed), {}, []
     for t in range(d.step, d.step + max_updates):  # update numbers of the run
         if (t - d.step) % 4 == 0:  # a new epoch of 4 batches, freshly shuffled
@@ -153,9 +154,8 @@ print(
     f"terms of the NaN entry: {int((terms == math.inf).sum())} are +inf, "
     f"{int((terms == -math.inf).sum())} are -inf, {int(terms.isfinite().sum())} are finite"
 )
-print(
-    f"NaN weights after that update: {int(ops_at['w - lr * X_B.T @ r / |B|'].isnan().sum())} of 200"
-)
+nan_weights = int(ops_at["w - lr * X_B.T @ r / |B|"].isnan().sum())
+print(f"NaN weights after that update: {nan_weights} of 200")
 
 # sphinx_gallery_start_ignore
 # Five batch orders: the loss overflows first, the weights much later, and the first NaN comes
@@ -186,7 +186,8 @@ record("nan_last", max(nan_updates))
 # four other batch orders the story was the same (a hidden check at every build runs them): the
 # first NaN came from ``X_B @ w`` adding ``+inf`` and ``-inf`` terms, between updates
 # :val:`plot_05.nan_first` and :val:`plot_05.nan_last`, and made every weight NaN.
-#
+
+# %%
 # The whole story on one axis
 # ~~~~~~~~~~~~~~~~~~~~~~~~~~~~
 # The norm :math:`\lVert w\rVert` (computed in float64, so that the norm itself does not overflow
@@ -199,13 +200,13 @@ steps_after = range(d.step - 1, d.step - 1 + len(sizes))  # updates made before 
 fig, ax = plt.subplots(figsize=(6.5, 4), layout="constrained")
 ax.plot(updates, w_norms, "o", ms=4, label=r"trainer, $\|w\|$ (per epoch)")
 for k, (style, label) in enumerate(((":", r"$\|w\|$"), ("--", r"$\max_i |w_i|$"))):
-    finite = [(s, v[k]) for s, v in zip(steps_after, sizes, strict=True) if math.isfinite(v[k])]
+    points = [(s, v[k]) for s, v in zip(steps_after, sizes, strict=True)]
+    finite = [(s, v) for s, v in points if math.isfinite(v)]
     ax.plot(*zip(*finite, strict=True), style, color="C1", label=f"unguarded, {label}")
 ax.axhline(torch.finfo(torch.float32).max, color="gray", ls=":", label="float32 max")
 ax.axvline(d.step, color="C3", ls="--", label="loss is inf: the trainer stops")
-ax.axvline(
-    first["inf", "w - lr * X_B.T @ r / |B|"], color="C4", ls="--", label="first infinite weight"
-)
+w_inf = first["inf", "w - lr * X_B.T @ r / |B|"]
+ax.axvline(w_inf, color="C4", ls="--", label="first infinite weight")
 ax.axvline(first["nan", "X_B @ w"], color="k", label="first NaN")
 ax.set(yscale="log", xlabel="update", ylabel="size of the weights")
 ax.set_title(f"lr = {lr_bad}: geometric growth, overflow, then NaN")
@@ -296,10 +297,11 @@ assert int(gradient.isnan().sum()) == gradient.numel()
 # .. answer-start
 from weightdecay.problem import Problem
 
+# The same data and the same start, in float64.
 splits = (problem.X_train, problem.y_train, problem.X_test, problem.y_test)
-problem64 = Problem.from_arrays(*splits, dtype=torch.float64)  # the same data, in float64
-start64 = (w0.double(), b0.double())
-run64 = train_scratch(problem64, lr=lr_bad, initial=start64, num_epochs=1000, on_divergence="stop")
+problem64 = Problem.from_arrays(*splits, dtype=torch.float64)
+options = {"initial": (w0.double(), b0.double()), "on_divergence": "stop"}
+run64 = train_scratch(problem64, lr=lr_bad, num_epochs=1000, **options)
 print(f"float64: stopped at update {run64.divergence.step} (float32: {d.step})")
 
 # sphinx_gallery_start_ignore
@@ -330,7 +332,8 @@ record("q1_predicted", predicted)
 #
 # .. answer-start
 decayed = train(lr_bad, lambd=3.0)
-print(f"L2, lambda = 3: stopped at update {decayed.divergence.step} (without decay: {d.step})")
+step = decayed.divergence.step
+print(f"L2, lambda = 3: stopped at update {step} (without decay: {d.step})")
 
 
 # sphinx_gallery_start_ignore

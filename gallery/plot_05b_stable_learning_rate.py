@@ -46,7 +46,8 @@ for lr, result in sweep.items():
     if result.diverged:
         print(f"lr = {lr:.4f}: diverged at update {result.divergence.step}")
     else:
-        print(f"lr = {lr:.4f}: train loss {result.history.train_loss[-1]:.3g} after 100 epochs")
+        loss = result.history.train_loss[-1]
+        print(f"lr = {lr:.4f}: train loss {loss:.3g} after 100 epochs")
 
 # %%
 # The largest stable learning rate
@@ -59,8 +60,9 @@ import math
 
 
 def is_stable(result):
-    """Did the run stay finite and end with a lower training loss than at its first evaluation?"""
-    return not result.diverged and result.history.train_loss[-1] < result.history.train_loss[0]
+    """Finite, and a lower training loss at the end than at the first evaluation (epoch 5)?"""
+    losses = result.history.train_loss
+    return not result.diverged and losses[-1] < losses[0]
 
 
 low = max(lr for lr, result in sweep.items() if is_stable(result))
@@ -99,7 +101,8 @@ batches = torch.tensor(list(itertools.combinations(range(problem.n_train), 5)))
 # The non-zero eigenvalues of X_B^T X_B / |B| are those of the small matrix X_B X_B^T / |B|.
 L_batch = torch.linalg.eigvalsh(Xt[batches] @ Xt[batches].mT / 5)[:, -1]
 print(f"{'2/L of the full batch:':<30}{2 / L_full:.4f}")
-for name, L in (("worst", L_batch.max()), ("median", L_batch.median()), ("best", L_batch.min())):
+named = {"worst": L_batch.max(), "median": L_batch.median(), "best": L_batch.min()}
+for name, L in named.items():
     print(f"{f'2/L of the {name} batch of 5:':<30}{2 / float(L):.4f}")
 print(f"{'measured threshold:':<30}{lr_star:.4f}")
 
@@ -149,7 +152,7 @@ fig, ax = plt.subplots(figsize=(6.5, 4), layout="constrained")
 finite = [(lr, r.history.train_loss[-1]) for lr, r in sweep.items() if not r.diverged]
 stopped = [(lr, r.divergence.last_finite_loss) for lr, r in sweep.items() if r.diverged]
 ax.plot(*zip(*finite, strict=True), "o-", label="after 100 epochs")
-ax.plot(*zip(*stopped, strict=True), "x", ms=9, color="C3", label="diverged: last finite loss")
+ax.plot(*zip(*stopped, strict=True), "x", ms=9, color="C3", label="diverged (last finite)")
 ax.axhline(initial_loss, color="gray", lw=0.8, ls=":", label="initial loss")
 marks = {
     r"$2/L$, full batch": (2 / L_full, "C2", "--"),
@@ -209,7 +212,7 @@ runs = {
 }
 for label, run in runs.items():
     ax.plot(run.history.epochs, run.history.train_loss, "o-", ms=3, label=label)
-ax.set(yscale="log", xlabel="epoch", ylabel=r"train loss, mean of $\frac{1}{2}(\hat y - y)^2$")
+ax.set(yscale="log", xlabel="epoch", ylabel=r"train loss, mean of $\frac{1}{2}(\hat y-y)^2$")
 ax.set_title("the fixes")
 ax.legend(fontsize="small")
 plt.show()
@@ -231,7 +234,8 @@ record("floor_high", max(later))
 # and over the second half of the run the loss stayed between :val:`plot_05b.floor_low:.2g` and
 # :val:`plot_05b.floor_high:.2g`, where the run at half the threshold reached
 # :val:`plot_05b.good_loss:.1g`.
-#
+
+# %%
 # What clipping does not bound
 # ----------------------------
 # The bound :math:`\eta C` is a property of the clipped gradient, so it holds only when
@@ -342,7 +346,8 @@ from weightdecay.problem import Problem
 doubled = Problem.from_arrays(2 * X, y, 2 * problem.X_test, problem.y_test)
 scaled = {}
 for factor in (0.9, 1.1):
-    run = train_scratch(doubled, lr=factor * lr_star / 4, initial=(w0, b0), on_divergence="stop")
+    lr = factor * lr_star / 4
+    run = train_scratch(doubled, lr=lr, initial=(w0, b0), on_divergence="stop")
     scaled[factor] = is_stable(run)
     print(f"features x 2, lr = {factor} x threshold / 4: stable {scaled[factor]}")
 

@@ -147,7 +147,8 @@ record("relu_default", statistics.median(ratios["relu", "default"]))
 # :val:`plot_06.sigmoid_worst:.0e` (default) to :val:`plot_06.sigmoid_best:.0e` (Kaiming). tanh
 # and ReLU were balanced with Xavier or Kaiming weights, and both vanished with PyTorch's default
 # (ReLU: :val:`plot_06.relu_default:.0e`).
-#
+
+# %%
 # Deeper is worse
 # ~~~~~~~~~~~~~~~
 # A layer multiplies the backpropagated gradient by roughly the same factor whatever its place,
@@ -165,13 +166,10 @@ styles, colors = (
     dict(zip(inits, ("C0", "C1", "C2"), strict=True)),
 )
 for (act, init), values in by_depth.items():
-    ax.plot(
-        depths, values, styles[act], marker="o", ms=3, color=colors[init], label=f"{act}, {init}"
-    )
+    label = f"{act}, {init}"
+    ax.plot(depths, values, styles[act], marker="o", ms=3, color=colors[init], label=label)
     print(f"{act:>7}, {init:<8} factor per layer: {values[-1] ** (1 / depths[-1]):.3f}")
-ax.set(
-    yscale="log", xlabel="depth (hidden layers)", ylabel="first-layer / last-layer gradient norm"
-)
+ax.set(yscale="log", xlabel="depth (hidden layers)", ylabel="first / last gradient norm")
 ax.set_title("The ratio falls geometrically with depth, or not at all")
 ax.legend(fontsize="x-small", ncol=3)
 plt.show()
@@ -200,7 +198,8 @@ record("tanh_default_factor", factors["tanh", "default"])
 # small default weights, above it with Xavier's and Kaiming's larger ones. Going deeper still, the gradient
 # of the first layer of the default-initialized sigmoid network leaves float32's range
 # altogether: at 30 layers it underflows to exactly zero.
-#
+
+# %%
 # ReLU with a badly scaled initialization
 # ---------------------------------------
 # A ReLU is positively homogeneous, :math:`\mathrm{relu}(cz) = c\,\mathrm{relu}(z)` for
@@ -306,9 +305,9 @@ for s in range(5):
                 layer.weight.mul_(4)
         h = net[:-1](X)  # the last hidden layer's output, sigmoid(z)
     sigmoid_ratios.append(ratio(layer_grad_norms(net, X, y)))
-    mean_slopes.append(float((h * (1 - h)).mean()))  # the derivative sigmoid'(z) = h (1 - h)
+    mean_slopes.append(float((h * (1 - h)).mean()))  # sigmoid'(z) = h (1 - h)
 print(f"weights x 4: median ratio {statistics.median(sigmoid_ratios):.1e}")
-print(f"mean derivative in the last hidden layer: {statistics.median(mean_slopes):.3f}")
+print(f"mean derivative, last hidden layer: {statistics.median(mean_slopes):.3f}")
 
 # sphinx_gallery_start_ignore
 plain = build("sigmoid", "kaiming")

@@ -92,14 +92,14 @@ def build_variant(activation, seed, init, zero_biases=False, scale=1.0):
 
 
 def input_dependence(net):
-    """How much the last hidden layer's output varies over the examples, relative to its size."""
+    """How much the last hidden layer's output varies over the examples, relative to it."""
     with torch.no_grad():
         h = net[:-1](X)
     return float((h - h.mean(dim=0)).norm() / h.norm())
 
 
 anatomy, profiles = {}, {}
-print(f"{'':<6}{'variant':<22}{'ratio':>9}{'first grad':>12}{'last grad':>11}{'input dep.':>12}")
+print(f"{'':<28}{'ratio':>8}{'first grad':>12}{'last grad':>11}{'input dep.':>12}")
 for act in ("relu", "tanh"):
     for name, options in variants.items():
         nets = [build_variant(act, s, **options) for s in range(5)]
@@ -203,12 +203,12 @@ for config in configs:
     start = [m.weight.detach().clone() for m in net if isinstance(m, nn.Linear)]
     losses[config] = train(net)
     trained[config] = (net, layer_grad_norms(net, X, y))
-    after = [m.weight.detach() for m in net if isinstance(m, nn.Linear)]
-    moved[config] = [float((a - s).norm() / s.norm()) for a, s in zip(after, start, strict=True)]
+    now = [m.weight.detach() for m in net if isinstance(m, nn.Linear)]
+    pairs = zip(now, start, strict=True)
+    moved[config] = [float((a - s).norm() / s.norm()) for a, s in pairs]
 
-print(
-    f"{'':<17}{'MSE before':>11}{'after':>10}{'first grad':>12}{'last grad':>11}{'first moved':>13}"
-)
+header = ("MSE before", "after", "first grad", "last grad", "first moved")
+print(f"{'':<17}" + "".join(f"{h:>12}" for h in header))
 for config in configs:
     (before, after), norms = losses[config], trained[config][1]
     print(
@@ -216,7 +216,7 @@ for config in configs:
         f"{norms[-1]:>11.1e}{moved[config][0]:>13.1e}"
     )
 
-fig, axes = plt.subplots(2, 3, figsize=(11, 6.2), sharex=True, sharey="row", layout="constrained")
+fig, axes = plt.subplots(2, 3, figsize=(11, 6.2), sharey="row", layout="constrained")
 for col, act in enumerate(("sigmoid", "tanh", "relu")):
     for init in inits:
         axes[0, col].plot(layers, trained[act, init][1], "o-", ms=3, label=init)
@@ -276,13 +276,13 @@ dead = {}
 fig, ax = plt.subplots(figsize=(6, 3.6), layout="constrained")
 print(f"{'init':<9}{'dead at init':>13}{'after training':>16}   (share of all hidden units)")
 for init in inits:
-    before, after = dead_fraction(build("relu", init)), dead_fraction(trained["relu", init][0])
+    before = dead_fraction(build("relu", init))
+    after = dead_fraction(trained["relu", init][0])
     dead[init] = (before, after)
     print(f"{init:<9}{sum(before) / depth:>13.1%}{sum(after) / depth:>16.1%}")
-    (line,) = ax.plot(range(1, depth + 1), before, "o--", ms=3, label=f"{init}, at init")
-    ax.plot(
-        range(1, depth + 1), after, "o-", ms=3, color=line.get_color(), label=f"{init}, trained"
-    )
+    hidden = range(1, depth + 1)
+    (line,) = ax.plot(hidden, before, "o--", ms=3, label=f"{init}, at init")
+    ax.plot(hidden, after, "o-", ms=3, color=line.get_color(), label=f"{init}, trained")
 ax.set(xlabel="hidden layer (1 = input side)", ylabel="share of dead units")
 ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 ax.set_title("Dead ReLU units per layer")
@@ -328,7 +328,7 @@ for init in inits:
 # .. answer-start
 no_bias = build_variant("relu", 0, init="default", zero_biases=True)
 before, after = train(no_bias)
-print(f"default ReLU, zero biases: MSE {before:.4f} before, {after:.4f} after 100 steps")
+print(f"zero biases: MSE {before:.4f} before, {after:.4f} after 100 steps")
 
 # sphinx_gallery_start_ignore
 assert after > 0.99 * var_y, "balanced, but it does not learn"
@@ -351,10 +351,11 @@ record("q1_first", anatomy["relu", "default, zero biases"]["first"])
 #
 # .. answer-start
 generator = torch.Generator().manual_seed(0)
-deep = mlp(16, depth=30, width=width, activation="relu", init="kaiming", generator=generator)
+options = {"activation": "relu", "init": "kaiming", "generator": generator}
+deep = mlp(data.num_inputs, depth=30, width=width, **options)
 deep_ratio = ratio(layer_grad_norms(deep, X, y))
 before, after = train(deep)
-print(f"30 layers: ratio {deep_ratio:.2f} at init; MSE {before:.3g} before, {after:.3g} after")
+print(f"30 layers: ratio {deep_ratio:.2f} at init; MSE {before:.3g} then {after:.3g}")
 
 # sphinx_gallery_start_ignore
 assert 1e-2 < deep_ratio < 1e2, "balanced at initialization"

@@ -151,7 +151,8 @@ for bs in (1, 5, 20):
     label = f"batch size {bs} ({per_epoch} update{'s' if per_epoch > 1 else ''}/epoch)"
     axes[0].plot(h.epochs, h.train_loss, label=label)
     axes[1].plot([e * per_epoch for e in h.epochs], h.train_loss, label=label)
-axes[0].set(yscale="log", xlabel="epoch", ylabel=r"train loss, mean of $\frac{1}{2}(\hat y - y)^2$")
+ylabel = r"train loss, mean of $\frac{1}{2}(\hat y - y)^2$"
+axes[0].set(yscale="log", xlabel="epoch", ylabel=ylabel)
 axes[1].set(xscale="log", yscale="log", xlabel="update (minibatch step)")
 axes[0].legend(fontsize="small")
 plt.show()
@@ -223,7 +224,8 @@ record("q1_updates", six.history.num_updates)
 #
 # .. answer-start
 fast = train_scratch(problem, batch_size=1, lr=0.02, on_divergence="stop")
-print(f"diverged: {fast.diverged}, at epoch {fast.divergence.epoch}, update {fast.divergence.step}")
+where = fast.divergence
+print(f"diverged: {fast.diverged}, at epoch {where.epoch}, update {where.step}")
 
 # sphinx_gallery_start_ignore
 five = train_scratch(problem, batch_size=5, lr=0.02)

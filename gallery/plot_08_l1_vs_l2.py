@@ -65,7 +65,7 @@ grid = torch.logspace(-2.5, 0, 6, dtype=torch.float64)
 
 
 def fit_grid(problem):
-    """Both penalties at every lambda of the grid: {penalty: (weights (d, K), b, test losses)}."""
+    """Both penalties at every lambda of the grid: {penalty: (W (d, K), b, test losses)}."""
     l1 = regularization_path(
         problem, grid, penalty="l1", l1_update="proximal", initial=zero_start, **full_batch
     )
@@ -109,7 +109,8 @@ from weightdecay.trainer import train_scratch
 sparse_fits = fit_grid(sparse)
 best = {penalty: int(test.argmin()) for penalty, (_, _, test) in sparse_fits.items()}
 lambd = float(grid[best["L1 proximal"]])
-subgradient = regularization_path(sparse, [lambd], penalty="l1", initial=zero_start, **full_batch)
+l1_options = {"penalty": "l1", "initial": zero_start, **full_batch}
+subgradient = regularization_path(sparse, [lambd], **l1_options)
 fits = {  # name: (weights, bias, test loss)
     f"L2, λ = {grid[best['L2']]:.2g}": [v[..., best["L2"]] for v in sparse_fits["L2"]],
     f"L1 subgradient, λ = {lambd:.2g}": [
@@ -119,9 +120,8 @@ fits = {  # name: (weights, bias, test loss)
         v[..., best["L1 proximal"]] for v in sparse_fits["L1 proximal"]
     ],
 }
-print(
-    f"{'fit':<28}{'exact zeros':>12}{'support kept':>14}{'largest |w| off it':>20}{'test loss':>11}"
-)
+columns = {"exact zeros": 12, "support kept": 14, "largest |w| off it": 20, "test loss": 11}
+print(f"{'fit':<28}" + "".join(f"{name:>{width}}" for name, width in columns.items()))
 for name, (w, _, test) in fits.items():
     kept, off = int((w[support] != 0).sum()), float(w[~support].abs().max())
     print(f"{name:<28}{int((w == 0).sum()):>12}{kept:>11} / {k}{off:>20.2e}{test:>11.2e}")
@@ -192,7 +192,8 @@ import matplotlib.pyplot as plt
 index = torch.arange(d)
 fig, axes = plt.subplots(3, 1, figsize=(8, 7), sharex=True, sharey=True, layout="constrained")
 for ax, (name, (w, _, _)) in zip(axes, fits.items(), strict=True):
-    ax.vlines(index[support], 0, sparse.true_w[support], color="C7", lw=3, label="true weight")
+    truth = sparse.true_w.flatten()[support]
+    ax.vlines(index[support], 0, truth, color="C7", lw=3, label="true weight")
     ax.plot(index[w != 0], w[w != 0], ".", ms=3, label="learned, non-zero")
     ax.plot(index[w == 0], w[w == 0], "o", ms=4, mfc="none", color="C3", label="exactly 0")
     ax.axhline(0.0, color="black", lw=0.5)
@@ -235,7 +236,7 @@ record("l1_support_mean", float(l1_w[support].abs().mean()))
 # than that becomes exactly zero, and stays there. The plots show four such weights in units of
 # :math:`\eta\lambda`.
 def continue_updates(w, b, num_updates, **options):
-    """Weights after each of ``num_updates`` further full-batch updates, as (num_updates + 1, d)."""
+    """The weights after each of ``num_updates`` more full-batch updates: (updates + 1, d)."""
     path, one_update = [w.flatten()], {**full_batch, "num_epochs": 1, "eval_every": 1}
     for _ in range(num_updates):
         start = (w.reshape(d, 1), b.reshape(1))
@@ -253,7 +254,8 @@ proximal_path = continue_updates(l1_w, l1_b, 30, l1_update="proximal")
 step = lr * lambd
 shown = ((~support) & (l1_w == 0)).nonzero().flatten()[:4]
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.5), sharey=True, layout="constrained")
-for ax, path, title in zip(axes, (subgradient_path, proximal_path), list(fits)[1:], strict=True):
+paths = {list(fits)[1]: subgradient_path, list(fits)[2]: proximal_path}
+for ax, (title, path) in zip(axes, paths.items(), strict=True):
     for j in shown.tolist():
         ax.plot(path[:, j] / step, "o-", ms=3, label=f"w[{j}]")
     ax.axhline(0.0, color="black", lw=0.5)
@@ -358,7 +360,8 @@ record("dense_l1_over_l2", dense_l1_test / dense_l2_test)
 # .. answer-start
 weights, _, test = dense_fits["L1 proximal"]
 zeros = (weights == 0).sum(dim=0)
-print(f"exact zeros at the best lambda ({grid[test.argmin()]:.1g}): {zeros[test.argmin()]}")
+best_l1 = int(test.argmin())
+print(f"exact zeros at the best lambda, {grid[best_l1]:.1g}: {zeros[best_l1]}")
 print(f"exact zeros at each lambda of the grid: {zeros.tolist()}")
 
 # sphinx_gallery_start_ignore
@@ -392,7 +395,8 @@ record("d_minus_n", d - n)
 # .. answer-start
 weights = sparse_fits["L1 proximal"][0][support]
 for column in (best["L1 proximal"], best["L1 proximal"] + 1):
-    print(f"lambda {grid[column]:.2g}: average estimate {weights[:, column].abs().mean():.4f}")
+    estimate = weights[:, column].abs().mean()
+    print(f"lambda {grid[column]:.2g}: average estimate {estimate:.4f}")
 
 # sphinx_gallery_start_ignore
 column = best["L1 proximal"]

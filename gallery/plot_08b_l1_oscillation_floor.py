@@ -49,9 +49,8 @@ runs = [train_scratch(p, lambd=lambd, penalty="l1", seed=s) for s, p in enumerat
 norms = torch.tensor([run.w_norm for run in runs])
 at_floor = norms < 1.25 * floor
 print(f"floor sqrt(d / 3) * eta * lambda = {floor:.4f}")
-print(
-    f"||w|| over 20 seeds: median {norms.median():.4f}, from {norms.min():.4f} to {norms.max():.3f}"
-)
+low, high = float(norms.min()), float(norms.max())
+print(f"||w|| over 20 seeds: median {norms.median():.4f}, from {low:.4f} to {high:.3f}")
 print(
     f"{int(at_floor.sum())} seeds at the floor (||w|| < 1.25 x floor), "
     f"{int((~at_floor).sum())} above it"
@@ -98,7 +97,8 @@ record("seed0", runs[0].w_norm)
 # weights of all seeds at the floor; the right panel shows every seed's norm.
 import matplotlib.pyplot as plt
 
-floor_weights = torch.cat([runs[i].w.flatten() for i in at_floor.nonzero().flatten().tolist()])
+floor_seeds = at_floor.nonzero().flatten().tolist()
+floor_weights = torch.cat([runs[i].w.flatten() for i in floor_seeds])
 ratio = floor_weights.abs() / (eta * lambd)
 print(
     f"|w_i| / (eta lambda) at the floor: mean {ratio.mean():.3f}, "
@@ -161,7 +161,7 @@ ax.scatter(
 ax.axvline(budget, color="black", ls="--", label=r"$400\,\eta\lambda$")
 ax.axhline(eta * lambd, color="C2", ls=":", label=r"$\eta\lambda$")
 ax.set(yscale="log", xlabel=r"$|w_i|$ at the start ($\mathcal{N}(0, 1)$ draw)")
-ax.set(ylabel=r"$|w_i|$ after 100 epochs", title=r"L1, $\lambda = 2$: all 200 weights of 20 seeds")
+ax.set(ylabel=r"$|w_i|$ after 100 epochs", title=r"L1, $\lambda = 2$: 200 weights x 20 seeds")
 ax.legend(fontsize="small")
 plt.show()
 
@@ -197,7 +197,7 @@ more = [
     ).w_norm
     for i in unfinished
 ]
-print(f"after 400 epochs in all: ||w|| from {min(more):.4f} to {max(more):.4f} (floor {floor:.4f})")
+print(f"after 400 epochs: ||w|| from {min(more):.4f} to {max(more):.4f}, floor {floor:.4f}")
 
 # sphinx_gallery_start_ignore
 assert max(more) < 1.25 * floor, "all of them at the floor now"
@@ -231,8 +231,10 @@ record("more_high", max(more))
 #
 # .. answer-start
 s = int(at_floor.nonzero()[0])
-slow = train_scratch(problems[s], lambd=lambd, penalty="l1", lr=eta / 2, num_epochs=200, seed=s)
-print(f"seed {s}: ||w|| = {runs[s].w_norm:.4f} at lr {eta}, {slow.w_norm:.4f} at lr {eta / 2}")
+l1 = {"lambd": lambd, "penalty": "l1", "seed": s}
+slow = train_scratch(problems[s], lr=eta / 2, num_epochs=200, **l1)
+print(f"seed {s}: ||w|| = {runs[s].w_norm:.4f} at lr {eta}")
+print(f"seed {s}: ||w|| = {slow.w_norm:.4f} at lr {eta / 2}")
 
 # sphinx_gallery_start_ignore
 assert abs(slow.w_norm / (floor / 2) - 1) < 0.1, "the floor halves with eta"
@@ -255,10 +257,8 @@ record("q1_half_floor", floor / 2)
 # at zero in each?
 #
 # .. answer-start
-proximal = {
-    i: train_scratch(problems[i], lambd=lambd, penalty="l1", l1_update="proximal", seed=i)
-    for i in (s, 0)
-}
+options = {"lambd": lambd, "penalty": "l1", "l1_update": "proximal"}
+proximal = {i: train_scratch(problems[i], seed=i, **options) for i in (s, 0)}
 for i, result in proximal.items():
     print(
         f"seed {i}: {int((result.w == 0).sum())} of 200 weights exactly zero, "
