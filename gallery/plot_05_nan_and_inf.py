@@ -295,7 +295,6 @@ assert int(gradient.isnan().sum()) == gradient.numel()
 # answer.
 #
 # .. answer-start
-from weightdecay.problem import Problem
 
 # The same data and the same start, in float64.
 splits = (problem.X_train, problem.y_train, problem.X_test, problem.y_test)
