@@ -186,7 +186,8 @@ def minibatch_gradient(layer, generator):
     """Leave the gradient of the MSE on a random minibatch of 5 in layer's .grad."""
     batch = torch.randperm(problem64.n_train, generator=generator)[:5]
     layer.zero_grad()
-    nn.functional.mse_loss(layer(problem64.X_train[batch]), problem64.y_train[batch]).backward()
+    X, y = problem64.X_train[batch], problem64.y_train[batch]
+    nn.functional.mse_loss(layer(X), y).backward()
 
 
 def trained(optimizer_cls, weight_decay, decoupled_rate=0.0, num_steps=400):
@@ -296,9 +297,8 @@ adam_rate = (lr * wd / (v_hat_adam.sqrt() + 1e-8)).flatten()
 layer, optimizer = trained(torch.optim.AdamW, wd)
 w_now = layer.weight.detach().flatten()
 adamw_rate = (step_with(layer, optimizer, 0.0) - step_with(layer, optimizer, wd)) / w_now
-print(
-    f"AdamW: decay per step {adamw_rate.min():.6f} to {adamw_rate.max():.6f}; lr * wd = {lr * wd}"
-)
+print(f"AdamW: decay per step {adamw_rate.min():.6f} to {adamw_rate.max():.6f}")
+print(f"lr * wd = {lr * wd:g}")
 print(f"Adam + L2: decay per step {adam_rate.min():.2e} to {adam_rate.max():.2e}")
 
 fig, (ax_v, ax_w) = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
@@ -360,7 +360,7 @@ coupled = trained(torch.optim.SGD, wd)[0].weight.detach()
 for rate, label in ((lr * wd, "lr * wd"), (wd / 1000, "wd / 1000")):
     decoupled = trained(torch.optim.SGD, 0.0, decoupled_rate=rate)[0].weight.detach()
     gap = float((decoupled - coupled).abs().max())
-    print(f"SGD: coupled wd={wd:g} vs decoupled rate {label} = {rate:g}: largest gap {gap:.1e}")
+    print(f"SGD, wd={wd:g} against decoupled rate {label} = {rate:g}: gap {gap:.1e}")
 
     # sphinx_gallery_start_ignore
     assert (gap < 1e-12) if label == "lr * wd" else (gap > 1e-3), f"{label}: {gap}"
@@ -384,13 +384,12 @@ coarse = np.logspace(-2, 2, 5)
 best = float(coarse[np.argmin([distance_to_adam(float(g)) for g in coarse])])
 fine = best * np.logspace(-0.5, 0.5, 5)
 distances = [distance_to_adam(float(g)) for g in fine]
-print(
-    f"closest AdamW: weight_decay = {fine[np.argmin(distances)]:.3g}, distance {min(distances):.2f}"
-)
+closest = fine[np.argmin(distances)]
+print(f"closest AdamW: weight_decay = {closest:.3g}, distance {min(distances):.2f}")
 
 # sphinx_gallery_start_ignore
 assert min(distances) > 0.1, "an AdamW run now comes close to Adam + L2"
-record("closest_rate", float(fine[np.argmin(distances)]))
+record("closest_rate", float(closest))
 record("closest_distance", min(distances))
 # sphinx_gallery_end_ignore
 
@@ -428,7 +427,7 @@ record("closest_distance", min(distances))
 # as with ``weight_decay=7``? Choose before you open the answer.
 #
 # .. answer-start
-strong = train_concise(problem, optimizer="adam", weight_decay=10 * wd, lr=lr, initial=start)
+strong = train_concise(problem, optimizer="adam", weight_decay=10 * wd, initial=start)
 for run, weight_decay in ((runs["adam"], wd), (strong, 10 * wd)):
     print(f"Adam + L2, weight_decay = {weight_decay:g}: ||w|| = {run.w_norm:.2f}")
 
@@ -454,11 +453,11 @@ record("q1_ratio", strong.w_norm / runs["adam"].w_norm)
 # fraction.
 #
 # .. answer-start
-slow = train_concise(problem, optimizer="adamw", weight_decay=wd, lr=lr / 2, initial=start)
+settings = {"optimizer": "adamw", "weight_decay": wd, "initial": start}
+slow = train_concise(problem, lr=lr / 2, **settings)
 left = float(slow.w.flatten() @ initial / (initial @ initial))  # the slope of w on w0
-print(
-    f"(1 - {lr / 2:g} * {wd:g}) ** 400 = {(1 - lr / 2 * wd) ** 400:.3g}; slope of w on w0: {left:.3g}"
-)
+print(f"(1 - lr * wd) ** 400 at lr = {lr / 2:g}: {(1 - lr / 2 * wd) ** 400:.3g}")
+print(f"fitted slope of w on w0: {left:.3g}")
 
 # sphinx_gallery_start_ignore
 assert abs(left / (1 - lr / 2 * wd) ** 400 - 1) < 0.3, "the slope no longer follows the decay"

@@ -58,7 +58,7 @@ def test_losses(true_w, lambd):
 
 
 def relative(true_w, lambd):
-    """Median over the seeds of the test loss divided by the zero predictor's on the same data."""
+    """Median over the seeds of the test loss over the zero predictor's, on the same data."""
     return float(np.median(test_losses(true_w, lambd) / baseline[true_w]))
 
 
@@ -68,9 +68,10 @@ for true_w in truths:
     best[true_w] = float(lambdas[int(np.argmin(medians))])
     at_best[true_w], at_zero[true_w] = min(medians), relative(true_w, 0.0)
     at_largest[true_w] = medians[-1]
+    zero = np.median(baseline[true_w])
     print(
-        f"true_w = {true_w:g}: zero predictor's test loss (half squared error) "
-        f"{np.median(baseline[true_w]):.3g} (median); test loss / zero predictor's (median): {at_zero[true_w]:.4g} at lambda = 0, "
+        f"true_w = {true_w:g}: zero predictor's test loss {zero:.3g} (half squared error, "
+        f"median); test loss / zero predictor's (median): {at_zero[true_w]:.4g} at 0, "
         f"lowest {at_best[true_w]:.3g} at lambda = {best[true_w]:.3g}, "
         f"{at_largest[true_w]:.3g} at lambda = {lambdas[-1]:g}"
     )
@@ -112,7 +113,8 @@ import matplotlib.pyplot as plt
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharex=True)
 for j, (ax, true_w) in enumerate(zip(axes, truths, strict=True)):
     ratios = np.array([test_losses(true_w, lam) / baseline[true_w] for lam in lambdas])
-    ax.plot(lambdas, np.median(ratios, axis=1), "o-", color=f"C{j}", label="median over seeds")
+    median = np.median(ratios, axis=1)
+    ax.plot(lambdas, median, "o-", color=f"C{j}", label="median over seeds")
     ax.fill_between(
         lambdas,
         ratios.min(axis=1),
@@ -167,10 +169,9 @@ def decompose(true_w, lambd):
     for s, run in zip(seeds, runs[true_w, float(lambd)], strict=True):
         problem = make_problem(true_w=true_w, seed=s)
         start = (torch.zeros(d, 1), torch.zeros(1))
-        mean = train_scratch(problem, lambd=float(lambd), seed=s, initial=start, eval_every=100)
-        bias2.append(
-            float((mean.w - problem.true_w).pow(2).sum() + (mean.b - problem.true_b).pow(2).sum())
-        )
+        mean = train_scratch(problem, lambd=lambd, seed=s, initial=start, eval_every=100)
+        error_w = (mean.w - problem.true_w).pow(2).sum()
+        bias2.append(float(error_w + (mean.b - problem.true_b).pow(2).sum()))
         variance.append(float((run.w - mean.w).pow(2).sum() + (run.b - mean.b).pow(2).sum()))
         from_zero.append(mean.history.test_loss[-1] / baseline[true_w][s])
     return np.mean(bias2), np.mean(variance), np.median(from_zero)
@@ -278,16 +279,18 @@ def ridge_bias_variance(problem, lambdas, sigma=sigma):
     b = y.mean() - x_mean @ w
     bias2 = (w - problem.true_w.double()).pow(2).sum(0) + (b - problem.true_b).pow(2)
     spread = s / (s + lam) ** 2
-    variance = sigma**2 / n * (spread.sum(0) + 1 + ((V.T @ x_mean)[:, None] ** 2 * spread).sum(0))
+    intercept = 1 + ((V.T @ x_mean)[:, None] ** 2 * spread).sum(0)
+    variance = sigma**2 / n * (spread.sum(0) + intercept)
     return bias2, variance
 
 
 n_big = 400
+big = {"n_train": n_big, "n_test": 1000}
 fine = np.logspace(-8, 2, 51)
 harmless, share_at_three, totals, zero_losses = {}, {}, {}, {}
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
 for ax, true_w in zip(axes, truths, strict=True):
-    problems = [make_problem(true_w=true_w, n_train=n_big, n_test=1000, seed=s) for s in range(10)]
+    problems = [make_problem(true_w=true_w, **big, seed=s) for s in range(10)]
     zero_loss = float(np.mean([zero_predictor_loss(problem) for problem in problems]))
     parts = [ridge_bias_variance(problem, fine) for problem in problems]
     bias2, variance = (torch.stack(part).mean(0).numpy() for part in zip(*parts, strict=True))
@@ -295,7 +298,8 @@ for ax, true_w in zip(axes, truths, strict=True):
     ax.loglog(fine, total / zero_loss, color="black", label="expected test loss")
     ax.loglog(fine, 0.5 * bias2 / zero_loss, color="C3", ls="--", label="bias² part")
     ax.loglog(fine, 0.5 * variance / zero_loss, color="C0", ls=":", label="variance part")
-    ax.axvline(sigma**2 / (n_big * true_w**2), color="C2", lw=0.8, label=r"$\sigma^2/(n\tau^2)$")
+    bayes = sigma**2 / (n_big * true_w**2)
+    ax.axvline(bayes, color="C2", lw=0.8, label=r"$\sigma^2/(n\tau^2)$")
     ax.set_xlabel(r"$\lambda$")
     ax.set_title(f"ridge, n = {n_big}, true weights {true_w:g}")
     ax.legend(fontsize="small", loc="lower right")
@@ -304,9 +308,9 @@ for ax, true_w in zip(axes, truths, strict=True):
     harmless[true_w] = float(fine[total <= 1.1 * total.min()].max())
     totals[true_w], zero_losses[true_w] = total, zero_loss
     print(
-        f"ridge, true_w = {true_w:g}: best lambda {fine[int(np.argmin(total))]:.2g}; expected "
+        f"ridge, true_w = {true_w:g}: best lambda {fine[np.argmin(total)]:.2g}; expected "
         f"test loss / zero predictor's: {total[0] / zero_loss:.3g} at lambda = {fine[0]:g}, "
-        f"{total.min() / zero_loss:.3g} at the best, {share_at_three[true_w]:.3g} at lambda = 3"
+        f"{total.min() / zero_loss:.3g} at the best, {share_at_three[true_w]:.3g} at 3"
     )
 axes[0].set_ylabel("expected test loss / zero predictor's")
 fig.tight_layout()
@@ -334,7 +338,7 @@ for true_w, total in totals.items():
     assert total[0] < 1.1 * total.min(), "no decay at all is no longer nearly optimal"
     assert np.interp(np.log(3.0), np.log(fine), total) > 10 * total[0], "lambda = 3 is fine"
     assert 0.4 < share_at_three[true_w] < 0.8
-    problems = [make_problem(true_w=true_w, n_train=n_big, n_test=1000, seed=s) for s in range(10)]
+    problems = [make_problem(true_w=true_w, **big, seed=s) for s in range(10)]
     for k in range(0, len(fine), 5):
         measured = np.mean([measured_loss(problem, fine[k]) for problem in problems])
         check_ratios.append(measured / total[k])
@@ -386,10 +390,9 @@ record("share_at_three_small", share_at_three[0.01])
 #
 # ``decompose`` above already trained these runs: they are the means over starts.
 from_zero = decomposed[1.0][:, 2]
+print("true weights 1, start 0: test loss / zero predictor's")
 for lambd, ratio in zip(lambdas, from_zero, strict=True):
-    print(
-        f"true weights 1, start 0, lambda = {lambd:5.3g}: test loss / zero predictor's {ratio:.3f}"
-    )
+    print(f"lambda = {lambd:5.3g}: {ratio:.3f}")
 
 # sphinx_gallery_start_ignore
 assert np.argmin(from_zero) == 0, "the smallest lambda is no longer the best from zero"
@@ -416,7 +419,7 @@ record("q1_last_large", from_zero[-1])
 # Which :math:`\lambda` gives the lowest expected test loss? Write down a number.
 #
 # .. answer-start
-middle = [make_problem(true_w=0.1, n_train=n_big, n_test=1000, seed=s) for s in range(3)]
+middle = [make_problem(true_w=0.1, **big, seed=s) for s in range(3)]
 parts = [ridge_bias_variance(problem, fine) for problem in middle]
 error = sum(
     bias2 + variance for bias2, variance in parts

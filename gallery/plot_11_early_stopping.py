@@ -67,8 +67,9 @@ import matplotlib.pyplot as plt
 
 fig, (ax_test, ax_train) = plt.subplots(1, 2, figsize=(10, 3.8), sharex=True)
 for s, run in enumerate(long_runs):
-    ax_test.semilogy(run.history.epochs, run.history.test_loss, color=f"C{s}", label=f"seed {s}")
-    ax_train.semilogy(run.history.epochs, run.history.train_loss, color=f"C{s}")
+    history = run.history
+    ax_test.semilogy(history.epochs, history.test_loss, color=f"C{s}", label=f"seed {s}")
+    ax_train.semilogy(history.epochs, history.train_loss, color=f"C{s}")
 ax_test.set_ylabel(r"test loss, $\frac{1}{2}(\hat y - y)^2$")
 ax_train.set_ylabel(r"training loss, $\frac{1}{2}(\hat y - y)^2$")
 for ax in (ax_test, ax_train):
@@ -94,7 +95,11 @@ from weightdecay.problem import Problem
 rows = []
 for s, problem in enumerate(problems):
     fit, valid = slice(0, 15), slice(15, 20)
-    common = {"y_train": problem.y_train[fit], "true_w": problem.true_w, "true_b": problem.true_b}
+    common = {
+        "y_train": problem.y_train[fit],
+        "true_w": problem.true_w,
+        "true_b": problem.true_b,
+    }
     with_validation = Problem(
         X_train=problem.X_train[fit],
         X_test=problem.X_train[valid],
@@ -237,10 +242,11 @@ for n_train in (20, 100, 400, 1000):
     bigger = make_problem(n_train=n_train, seed=0)
     run = train_scratch(bigger, eval_every=100, seed=0)
     more_data[n_train] = run.history.test_loss[-1] / zero_predictor_loss(bigger)
+    loss, true_norm = run.history.test_loss[-1], float(bigger.true_w.norm())
     print(
-        f"n_train = {n_train:>4}: {run.history.num_updates:>5} updates, "
-        f"test loss {run.history.test_loss[-1]:.4g} ({more_data[n_train]:.3g} times the zero "
-        f"predictor's), ||w|| = {run.w_norm:.3f} (true weights: {float(bigger.true_w.norm()):.3f})"
+        f"n_train = {n_train:>4}: {run.history.num_updates:>5} updates, test loss {loss:.4g} "
+        f"({more_data[n_train]:.3g} times the zero predictor's), ||w|| = {run.w_norm:.3f} "
+        f"(true weights: {true_norm:.3f})"
     )
 
 # sphinx_gallery_start_ignore
@@ -305,7 +311,8 @@ fig.tight_layout()
 # .. answer-start
 fifty = make_problem(n_train=50, seed=0)
 run_50 = train_scratch(fifty, seed=0)
-print(f"n_train = 50: ||w|| = {run_50.w_norm:.2f} after 100 epochs; sqrt(150) = {150**0.5:.2f}")
+print(f"n_train = 50: ||w|| = {run_50.w_norm:.2f} after 100 epochs")
+print(f"sqrt(150) = {150**0.5:.2f}")
 
 # sphinx_gallery_start_ignore
 assert abs(run_50.w_norm / 150**0.5 - 1) < 0.1, "no longer about sqrt(150)"
@@ -330,7 +337,8 @@ record("q1_norm", run_50.w_norm)
 # .. answer-start
 for s in range(3):
     noisy = make_problem(noise=0.5, seed=s)
-    test = np.array(train_scratch(noisy, eval_every=1, seed=s, initial=zero).history.test_loss)
+    run = train_scratch(noisy, eval_every=1, seed=s, initial=zero)
+    test = np.array(run.history.test_loss)
     print(
         f"seed {s}: lowest test loss {test.min():.4f} at epoch {test.argmin() + 1}, "
         f"{test[-1]:.4f} after 100 epochs: {1 - test.min() / test[-1]:.0%} lower"

@@ -46,7 +46,7 @@ setting = {"w_norm": w_norm, "noise": sigma}
 half = {**setting, "scale": "half"}  # the theory's risks as half squared errors
 zero_loss = (w_norm**2 + sigma**2) / 2
 print(f"zero predictor: test loss {zero_loss:.4f} (half squared error)")
-print(f"optimal lambda at the notebook's n = 20: {optimal_ridge_lambda(20, d, **setting):.3g}")
+print(f"optimal lambda at n = 20: {optimal_ridge_lambda(20, d, **setting):.3g}")
 
 # %%
 # Many ridge fits at once
@@ -76,7 +76,8 @@ draws, max_n = 200, 4 * d
 generator = torch.Generator().manual_seed(0)
 w_star = torch.full((d, 1), true_w, dtype=F64)
 stream_X = torch.randn(draws, max_n, d, generator=generator, dtype=F64)
-stream_y = stream_X @ w_star + sigma * torch.randn(draws, max_n, 1, generator=generator, dtype=F64)
+noise = sigma * torch.randn(draws, max_n, 1, generator=generator, dtype=F64)
+stream_y = stream_X @ w_star + noise
 
 
 def ridge_fits(X, y, lambdas):
@@ -88,7 +89,7 @@ def ridge_fits(X, y, lambdas):
     eye = torch.eye(gram.shape[-1], dtype=F64)
     fits = []
     for lambd in lambdas:
-        factor = torch.linalg.cholesky(gram + n * lambd * eye)  # L with L L^T = gram + n lambd I
+        factor = torch.linalg.cholesky(gram + n * lambd * eye)  # L L^T = gram + n lambd I
         solution = torch.cholesky_solve(rhs, factor)
         fits.append(X.mT @ solution if dual else solution)
     return torch.stack(fits)
@@ -110,7 +111,8 @@ losses = [  # per size: (3, draws), the test loss of every fit
     test_loss(ridge_fits(stream_X[:, :n], stream_y[:, :n], [0.0, best_lambda(n), 3.0]))
     for n in sizes
 ]
-monte_carlo = dict(zip(names, torch.stack(losses, dim=1), strict=True))  # name -> (sizes, draws)
+# name -> the test losses of its fits, (sizes, draws)
+monte_carlo = dict(zip(names, torch.stack(losses, dim=1), strict=True))
 mean = {name: values.mean(1) for name, values in monte_carlo.items()}
 
 sizes_t = torch.tensor(sizes)
@@ -289,9 +291,8 @@ for lambd, marker, color in ((3.0, "D", "C3"), (0.0, "s", "C0")):
 ax.axhline(zero_loss, color="black", lw=1, label="zero predictor")
 for factor in (2, 10):
     ax.axhline(zero_loss / factor, color="black", lw=0.8, ls="--")
-    ax.annotate(
-        f"zero predictor / {factor}", (0.85 * max_n, zero_loss / factor), ha="center", va="top"
-    )
+    where = (0.85 * max_n, zero_loss / factor)
+    ax.annotate(f"zero predictor / {factor}", where, ha="center", va="top")
 ax.axvline(d, color="grey", ls=":", lw=1)
 ax.set(yscale="log", xlim=(0, max_n + 10), xlabel="training examples $n$")
 ax.set_ylabel(r"test loss $\frac{1}{2}\mathbb{E}[(y - \hat y)^2]$")
@@ -343,7 +344,7 @@ record("lowest_min_norm", lowest)
 # the notebook's :math:`n = 20`? Write down a number.
 #
 # .. answer-start
-sigma_book = math.sqrt(3.0 * 20 * w_norm**2 / d)  # solves sigma^2 d / (n ||w*||^2) = 3
+sigma_book = math.sqrt(3.0 * 20 * w_norm**2 / d)  # sigma^2 d / (n ||w*||^2) = 3
 print(
     f"sigma = {sigma_book:.4f}: optimal lambda "
     f"{optimal_ridge_lambda(20, d, w_norm=w_norm, noise=sigma_book):.3g}"
@@ -377,10 +378,7 @@ for factor in (10.0, 0.1):
     curve = ridge_risk(all_sizes, d, lambdas, **other, scale="half")
     zero = ((factor * w_norm) ** 2 + sigma**2) / 2
     halving[factor] = int(all_sizes[curve <= zero / 2][0])
-    print(
-        f"true weights {factor * true_w:g}: the best ridge halves the zero predictor's test "
-        f"loss from n = {halving[factor]}"
-    )
+    print(f"true weights {factor * true_w:g}: halved from n = {halving[factor]}")
 
 # sphinx_gallery_start_ignore
 assert abs(halving[10.0] - targets[2]) <= 5, "no longer about the same for larger weights"

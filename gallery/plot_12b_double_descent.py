@@ -138,11 +138,11 @@ fig, ax = plt.subplots(figsize=(7.5, 4.8))
 for name, (color, label) in styles.items():
     low, high = torch.quantile(monte_carlo[name], torch.tensor([0.1, 0.9], dtype=F64), dim=1)
     ax.fill_between(widths, low, high, color=color, alpha=0.15, lw=0)
-    ax.plot(
-        widths, monte_carlo[name].mean(1), "o", ms=3.5, color=color, label=f"{label}, Monte Carlo"
-    )
+    legend = f"{label}, Monte Carlo"
+    ax.plot(widths, monte_carlo[name].mean(1), "o", ms=3.5, color=color, label=legend)
 for side in (below, above):
-    ax.plot(side, min_norm_risk(n, side.long(), **width_setting(side), scale="half"), color="C0")
+    risk = min_norm_risk(n, side.long(), **width_setting(side), scale="half")
+    ax.plot(side, risk, color="C0")
 ax.plot(p_all, best_by_width, color="C2", label="theory")
 ax.axhline(zero_loss, color="black", lw=1, label="zero predictor")
 ax.axvline(n, color="grey", ls=":", lw=1)
@@ -173,20 +173,22 @@ fig.tight_layout()
 # errors with the noise included, so this page compares the shapes and the claims, not values
 # read off the paper's plot.
 paper = {"w_norm": 1.0, "noise": 0.5}
+paper_half = {**paper, "scale": "half"}  # the risks as half squared errors
 d_paper = 500
 n_paper = torch.arange(1, 2 * d_paper + 1)
 lambda_opt = n_paper * optimal_ridge_lambda(n_paper, d_paper, **paper)  # lambda' = n lambda
-print(f"lambda'_opt from {lambda_opt.min():.6g} to {lambda_opt.max():.6g} over n = 1 ... 1000")
+print(f"lambda'_opt from {lambda_opt.min():.6g} to {lambda_opt.max():.6g}, n = 1 ... 1000")
 lambda_opt = float(lambda_opt[0])
 paper_lambdas = [1.0, 10.0, lambda_opt, 1000.0]
-curves = {
-    lam: ridge_risk(n_paper, d_paper, lam / n_paper, **paper, scale="half") for lam in paper_lambdas
+curves = {  # lambda' -> the test loss against n
+    lam: ridge_risk(n_paper, d_paper, lam / n_paper, **paper_half) for lam in paper_lambdas
 }
 
 fig, ax = plt.subplots(figsize=(7.5, 4.8))
 for side in (n_paper[n_paper < d_paper - 3], n_paper[n_paper > d_paper + 3]):
     label = r"$\lambda' = 0$ (minimum norm)" if side[0] == 1 else None
-    ax.plot(side, min_norm_risk(side, d_paper, **paper, scale="half"), color="C0", label=label)
+    risk = min_norm_risk(side, d_paper, **paper_half)
+    ax.plot(side, risk, color="C0", label=label)
 for k, (lam, curve) in enumerate(curves.items(), start=1):
     if lam == lambda_opt:
         ax.plot(n_paper, curve, color="black", lw=2.2, label=rf"$\lambda'_{{opt}} = {lam:g}$")
@@ -203,7 +205,7 @@ fig.tight_layout()
 # sphinx_gallery_start_ignore
 optimal_curve = curves[lambda_opt]
 assert bool((optimal_curve.diff() < 0).all()), "optimal ridge is no longer monotone in n"
-to_peak = min_norm_risk(torch.tensor([d_paper // 2, d_paper - 2]), d_paper, **paper, scale="half")
+to_peak = min_norm_risk(torch.tensor([d_paper // 2, d_paper - 2]), d_paper, **paper_half)
 assert to_peak[1] > to_peak[0], "minimum norm no longer gets worse on the way to n = d"
 for lam, curve in curves.items():
     assert bool((optimal_curve <= curve * (1 + 1e-12)).all()), f"lambda' = {lam} beats the optimum"
@@ -267,7 +269,7 @@ record("q1_ratio", width_setting(50)["noise"] / sigma)
 small = curves[10.0]
 rises = small.diff() > 0
 print(
-    f"lambda' = 10: the test loss rises over {int(rises.sum())} of the steps n -> n + 1, "
+    f"lambda' = 10: the test loss rises at {int(rises.sum())} steps n -> n + 1, "
     f"from n = {int(n_paper[:-1][rises][0])} to {int(n_paper[:-1][rises][-1]) + 1}"
 )
 

@@ -48,6 +48,7 @@ train_rows = shuffled[2 * num_held_out :]
 pixel_mean = images[train_rows].mean(dim=0)
 pixel_std = images[train_rows].std(dim=0)
 X = (images - pixel_mean) / torch.where(pixel_std > 0, pixel_std, 1.0)
+HELD_OUT = {"validation": val_rows, "test": test_rows}
 
 SIZES = {"100 examples": 100, "full training split": len(train_rows)}
 SEEDS = (0, 1, 2)
@@ -85,11 +86,11 @@ def setup(seed, size, dtype=torch.float32):
     return rows, mlp(num_pixels, **NET, generator=generator, dtype=dtype), generator
 
 
-def minibatches(rows, generator, num_steps=NUM_STEPS):
-    """``num_steps`` minibatches of ``rows``, reshuffled every epoch (a last partial batch is
+def minibatches(rows, generator, steps=NUM_STEPS):
+    """``steps`` minibatches of ``rows``, reshuffled every epoch (a last partial batch is
     dropped)."""
     per_epoch = len(rows) // BATCH_SIZE
-    for step in range(num_steps):
+    for step in range(steps):
         if step % per_epoch == 0:
             epoch_order = rows[torch.randperm(len(rows), generator=generator)]
         start = (step % per_epoch) * BATCH_SIZE
@@ -110,18 +111,18 @@ decayed_names = [names[id(p)] for p in decay_param_groups(net, 1.0)[0]["params"]
 # usual for them: SGD with momentum 0.9, and AdamW. Each network takes the same number of steps
 # on minibatches of the same size, whatever the training size: the small subset is seen for many
 # more epochs.
-OPTIMIZERS = {  # class, arguments, and whether its weight decay is decoupled from the gradient
+OPTIMIZERS = {  # the class, its arguments, and whether its decay is decoupled
     "SGD": (torch.optim.SGD, {"lr": 0.05, "momentum": 0.9}, False),
     "AdamW": (torch.optim.AdamW, {"lr": 1e-3}, True),
 }
 
 
-def train_one(seed, size, optimizer_name, weight_decay, dtype=torch.float32, num_steps=NUM_STEPS):
+def train_one(seed, size, optimizer_name, weight_decay, dtype=torch.float32, steps=NUM_STEPS):
     """Train the network of one seed with torch.optim, and return it."""
     rows, net, generator = setup(seed, size, dtype)
     optimizer_class, arguments, _ = OPTIMIZERS[optimizer_name]
     optimizer = optimizer_class(decay_param_groups(net, weight_decay), **arguments)
-    for batch in minibatches(rows, generator, num_steps):
+    for batch in minibatches(rows, generator, steps):
         loss = nn.functional.cross_entropy(net(X[batch].to(dtype)), labels[batch])
         optimizer.zero_grad()
         loss.backward()
@@ -158,18 +159,19 @@ def forward(params, x):
 
 
 def train_many(
-    size, optimizer_name, weight_decays, seeds=SEEDS, dtype=torch.float32, num_steps=NUM_STEPS
+    size, optimizer_name, weight_decays, seeds=SEEDS, dtype=torch.float32, steps=NUM_STEPS
 ):
-    """Train one network per (seed, weight_decay); network m has seed m // K and the m % K-th
-    weight_decay. Returns the stacked parameters, each network's training rows, the optimizer."""
+    """One network per (seed, weight_decay): network m has seed m // K and the m % K-th
+    weight_decay. Returns the stacked parameters, each network's rows and the optimizer."""
     runs = [setup(seed, size, dtype) for seed in seeds]
+    num_decays = len(weight_decays)  # K
     params, _ = stack_module_state([net for _, net, _ in runs for _ in weight_decays])
     rate = torch.tensor(weight_decays, dtype=dtype).repeat(len(seeds)).view(-1, 1, 1)
     optimizer_class, arguments, decoupled = OPTIMIZERS[optimizer_name]
     optimizer = optimizer_class(params.values(), **arguments, weight_decay=0.0)
-    streams = [minibatches(rows, generator, num_steps) for rows, _, generator in runs]
+    streams = [minibatches(rows, generator, steps) for rows, _, generator in runs]
     for step_batches in zip(*streams, strict=True):
-        batch = torch.stack(step_batches).repeat_interleave(len(weight_decays), dim=0)
+        batch = torch.stack(step_batches).repeat_interleave(num_decays, dim=0)
         logits = vmap(forward)(params, X[batch].to(dtype))  # (networks, batch, classes)
         losses = nn.functional.cross_entropy(logits.mT, labels[batch], reduction="none")
         optimizer.zero_grad()
@@ -181,14 +183,14 @@ def train_many(
                 else:
                     params[name].grad.add_(rate * params[name])
         optimizer.step()
-    rows = torch.stack([rows for rows, _, _ in runs]).repeat_interleave(len(weight_decays), dim=0)
+    rows = torch.stack([rows for rows, _, _ in runs]).repeat_interleave(num_decays, dim=0)
     return params, rows, optimizer
 
 
 # sphinx_gallery_start_ignore
 from recorded import record
 
-check_decays, check_settings = [1e-2, 1.0], {"dtype": torch.float64, "num_steps": NUM_STEPS // 4}
+check_decays, check_settings = [1e-2, 1.0], {"dtype": torch.float64, "steps": NUM_STEPS // 4}
 batched_gaps = []
 for optimizer_name in OPTIMIZERS:
     params, _, _ = train_many(100, optimizer_name, check_decays, seeds=(0,), **check_settings)
@@ -219,7 +221,7 @@ GRID = [0.0, *torch.logspace(-4, 1, 11, dtype=torch.float64).tolist()]
 def evaluate(params, rows):
     """Accuracies (seeds, grid) on each split."""
     scores = {}
-    for split, split_rows in {"train": rows, "validation": val_rows, "test": test_rows}.items():
+    for split, split_rows in {"train": rows, **HELD_OUT}.items():
         every_net = split_rows.expand(len(rows), -1)  # (networks, examples)
         predictions = vmap(forward)(params, X[every_net]).argmax(dim=-1)
         correct = (predictions == labels[every_net]).float().mean(dim=1)
@@ -229,7 +231,8 @@ def evaluate(params, rows):
 
 def spread(values):
     """mean [min, max] over seeds, in percent."""
-    return f"{100 * values.mean():5.1f} [{100 * values.min():5.1f}, {100 * values.max():5.1f}]"
+    mean, low, high = 100 * values.mean(), 100 * values.min(), 100 * values.max()
+    return f"{mean:5.1f} [{low:5.1f}, {high:5.1f}]"
 
 
 results = {}
@@ -261,7 +264,8 @@ for optimizer_name in OPTIMIZERS:
 import matplotlib.pyplot as plt
 
 x_grid = np.array([10**-4.75, *GRID[1:]])  # weight_decay = 0 drawn at 10**-4.75
-ticks, tick_labels = x_grid[[0, 1, 3, 5, 7, 9, 11]], ["0", "1e-4", "1e-3", "1e-2", "0.1", "1", "10"]
+ticks = x_grid[[0, 1, 3, 5, 7, 9, 11]]
+tick_labels = ["0", "1e-4", "1e-3", "1e-2", "0.1", "1", "10"]
 
 
 def plot_band(ax, values, **style):
@@ -270,7 +274,7 @@ def plot_band(ax, values, **style):
     ax.fill_between(x_grid, low, high, alpha=0.25, color=style["color"])
 
 
-fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharex=True, sharey=True, layout="constrained")
+fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharex=True, sharey=True, layout="tight")
 for row, optimizer_name in enumerate(OPTIMIZERS):
     for col, size_name in enumerate(SIZES):
         ax, scores = axes[row, col], results[optimizer_name, size_name]
@@ -406,11 +410,11 @@ for optimizer_name in OPTIMIZERS:
 # Write down a number.
 #
 # .. answer-start
-gain_images = float(chosen["SGD", "full training split"]["gain"].mean()) * len(test_rows)
-print(f"{gain_images:.1f} test images, on average over the seeds")
+gain = float(chosen["SGD", "full training split"]["gain"].mean())  # a fraction
+print(f"{gain * len(test_rows):.1f} test images, on average over the seeds")
 
 # sphinx_gallery_start_ignore
-record("q1_images", gain_images)
+record("q1_images", gain * len(test_rows))
 # sphinx_gallery_end_ignore
 
 # %%
@@ -431,8 +435,8 @@ for (optimizer_name, size_name), scores in results.items():
     honest = scores["test"][:, chosen[optimizer_name, size_name]["k"]].mean()
     optimistic = scores["test"].mean(0).max()
     print(
-        f"{optimizer_name:>5}, {size_name:<19}: chosen on test {100 * optimistic:.1f}%, "
-        f"on validation {100 * honest:.1f}%"
+        f"{optimizer_name}, {size_name}: {100 * optimistic:.1f}% chosen on test, "
+        f"{100 * honest:.1f}% on validation"
     )
 
 # sphinx_gallery_start_ignore

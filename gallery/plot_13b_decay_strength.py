@@ -41,11 +41,12 @@ test_rows, val_rows = shuffled[:held_out], shuffled[held_out : 2 * held_out]
 train_rows = shuffled[2 * held_out :]
 pixel_mean, pixel_std = images[train_rows].mean(dim=0), images[train_rows].std(dim=0)
 X = (images - pixel_mean) / torch.where(pixel_std > 0, pixel_std, 1.0)
+HELD_OUT = {"validation": val_rows, "test": test_rows}
 
 SIZES, SEEDS = {"100 examples": 100, "full training split": len(train_rows)}, (0, 1, 2)
 NET = {"depth": 2, "width": 128, "activation": "relu", "init": "kaiming", "num_outputs": 10}
 BATCH_SIZE, NUM_STEPS = 50, 400
-OPTIMIZERS = {  # class, arguments, and whether its weight decay is decoupled from the gradient
+OPTIMIZERS = {  # the class, its arguments, and whether its decay is decoupled
     "SGD": (torch.optim.SGD, {"lr": 0.05, "momentum": 0.9}, False),
     "AdamW": (torch.optim.AdamW, {"lr": 1e-3}, True),
     "Adam + L2": (torch.optim.Adam, {"lr": 1e-3}, False),
@@ -106,7 +107,7 @@ def train_many(size, optimizer_name):
 def evaluate(params, rows):
     """Accuracies (seeds, grid) on each split; weight norms (seeds, grid, layers)."""
     scores = {}
-    for split, split_rows in {"train": rows, "validation": val_rows, "test": test_rows}.items():
+    for split, split_rows in {"train": rows, **HELD_OUT}.items():
         every_net = split_rows.expand(len(rows), -1)
         correct = vmap(forward)(params, X[every_net]).argmax(dim=-1) == labels[every_net]
         scores[split] = correct.float().mean(dim=1).view(len(SEEDS), len(GRID))
@@ -168,10 +169,9 @@ def total_decay(optimizer_name, weight_decay):
 for size_name in SIZES:
     picked = {name: GRID[chosen[name, size_name]] for name in EFFECTIVE_LR}
     decays = {name: total_decay(name, picked[name]) for name in EFFECTIVE_LR}
-    print(
-        f"{size_name}: chosen weight_decay SGD {picked['SGD']:.3g}, AdamW {picked['AdamW']:.3g}; "
-        f"total decay D: SGD {decays['SGD']:.2f}, AdamW {decays['AdamW']:.2f}"
-    )
+    print(f"{size_name}:")
+    for name in EFFECTIVE_LR:
+        print(f"    {name}: chosen weight_decay {picked[name]:.3g}, total decay {decays[name]:.2f}")
 
 fig, (ax_wd, ax_d) = plt.subplots(1, 2, figsize=(10, 4), sharey=True, layout="constrained")
 for optimizer_name, color in (("SGD", "C0"), ("AdamW", "C1")):
@@ -231,9 +231,10 @@ conventional = {"SGD": 1e-4 * 0.1 / (1 - 0.9), "AdamW": 1e-2 * 1e-3}  # eta_eff 
 for optimizer_name, per_step in conventional.items():
     for size_name in SIZES:
         d = total_decay(optimizer_name, GRID[chosen[optimizer_name, size_name]])
+        steps = d / per_step
         print(
-            f"{optimizer_name} at its conventional setting: {d / per_step:,.0f} steps to reach "
-            f"D = {d:.2f} (chosen on {size_name}), {d / per_step / NUM_STEPS:.0f} times this run"
+            f"{optimizer_name} at its conventional setting: {steps:,.0f} steps to reach "
+            f"D = {d:.2f} (chosen on {size_name}), {steps / NUM_STEPS:.0f} times this run"
         )
 
         # sphinx_gallery_start_ignore
@@ -260,13 +261,15 @@ for optimizer_name, per_step in conventional.items():
 # training example. The best accuracies are close, closer than the spread over seeds; what
 # differs is the value that reaches them.
 x_grid = np.array([10**-4.75, *GRID[1:]])  # weight_decay = 0 drawn at 10**-4.75
-ticks, tick_labels = x_grid[[0, 1, 3, 5, 7, 9, 11]], ["0", "1e-4", "1e-3", "1e-2", "0.1", "1", "10"]
+ticks = x_grid[[0, 1, 3, 5, 7, 9, 11]]
+tick_labels = ["0", "1e-4", "1e-3", "1e-2", "0.1", "1", "10"]
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True, layout="constrained")
 for ax, size_name in zip(axes, SIZES, strict=True):
     for optimizer_name, color in (("AdamW", "C1"), ("Adam + L2", "C2")):
         test = 100 * results[optimizer_name, size_name]["test"]
         ax.plot(x_grid, test.mean(0), "o-", ms=3, color=color, label=optimizer_name)
-        ax.fill_between(x_grid, test.min(0).values, test.max(0).values, color=color, alpha=0.25)
+        low, high = test.min(0).values, test.max(0).values
+        ax.fill_between(x_grid, low, high, color=color, alpha=0.25)
     ax.set(xscale="log", xlabel="weight_decay (the same argument in both)", title=size_name)
     ax.set_xticks(ticks, tick_labels)
     ax.legend(loc="lower left")
@@ -404,9 +407,8 @@ record("q1_removed", removed)
 #
 # .. answer-start
 steps = np.log(2) / -np.log(1 - 1e-3 * 1e-2)
-print(
-    f"(1 - lr * weight_decay) ** T = 1/2 at T = {steps:,.0f} steps, {steps / NUM_STEPS:.0f} of our runs"
-)
+print(f"(1 - lr * weight_decay) ** T = 1/2 at T = {steps:,.0f} steps")
+print(f"that is {steps / NUM_STEPS:.0f} of our runs of {NUM_STEPS} steps")
 
 # sphinx_gallery_start_ignore
 record("q2_steps", steps)
