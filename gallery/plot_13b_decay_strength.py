@@ -169,9 +169,9 @@ def total_decay(optimizer_name, weight_decay):
 for size_name in SIZES:
     picked = {name: GRID[chosen[name, size_name]] for name in EFFECTIVE_LR}
     decays = {name: total_decay(name, picked[name]) for name in EFFECTIVE_LR}
-    print(f"{size_name}:")
+    print(f"{size_name}: chosen on validation")
     for name in EFFECTIVE_LR:
-        print(f"    {name}: chosen weight_decay {picked[name]:.3g}, total decay {decays[name]:.2f}")
+        print(f"    {name}: weight_decay {picked[name]:.3g}, total decay {decays[name]:.2f}")
 
 fig, (ax_wd, ax_d) = plt.subplots(1, 2, figsize=(10, 4), sharey=True, layout="constrained")
 for optimizer_name, color in (("SGD", "C0"), ("AdamW", "C1")):
