@@ -421,9 +421,8 @@ record("q1_last_large", from_zero[-1])
 # .. answer-start
 middle = [make_problem(true_w=0.1, **big, seed=s) for s in range(3)]
 parts = [ridge_bias_variance(problem, fine) for problem in middle]
-error = sum(
-    bias2 + variance for bias2, variance in parts
-)  # the expected loss, up to 1/2 and sigma^2
+# bias^2 + variance, summed over the data sets: the expected loss, up to 1/2 and sigma^2
+error = sum(bias2 + variance for bias2, variance in parts)
 print(f"best lambda on the grid: {fine[int(error.argmin())]:.2g}")
 print(f"sigma^2 / (n tau^2) = {sigma**2 / (n_big * 0.1**2):.2g}")
 
