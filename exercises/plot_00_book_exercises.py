@@ -135,9 +135,10 @@ record("test_mean", test_mean)
 # :val:`plot_00.train_mean:.3f`, is far from its mean test label, :val:`plot_00.test_mean:.3f`.
 # The bias starts at 0 and after 100 epochs has only reached :val:`plot_00.ex1_top_bias:.3f`,
 # closer to the test labels by chance. With the bias refitted to the training data, the same
-# weights score :val:`plot_00.ex1_top_refit:.2g`, about the baseline. Over ten draws, and with
-# the closed form, see :ref:`sphx_glr_auto_examples_plot_04_choosing_lambda.py`. For accuracy on
-# real data, see :ref:`sphx_glr_auto_examples_plot_13_real_data_digits.py`.
+# weights score :val:`plot_00.ex1_top_refit:.3g`, about the baseline's
+# :val:`plot_00.baseline:.3g`. Over ten draws, and with the closed form, see
+# :ref:`sphx_glr_auto_examples_plot_04_choosing_lambda.py`. For accuracy on real data, see
+# :ref:`sphx_glr_auto_examples_plot_13_real_data_digits.py`.
 #
 # .. answer-end
 
