@@ -1,3 +1,5 @@
+# Authors: The weightdecay developers
+# SPDX-License-Identifier: MIT
 r"""
 .. _explanation-exercises:
 
@@ -10,9 +12,6 @@ notebook with five questions. Each of them is asked here first. Commit to an ans
 choice, a sketch or a sentence) before you open the one under it: every answer was computed when
 this page was built, and shows the code and the output that support it.
 """
-
-# Authors: The weightdecay developers
-# SPDX-License-Identifier: MIT
 
 # %%
 # The problem

@@ -1,3 +1,5 @@
+# Authors: The weightdecay developers
+# SPDX-License-Identifier: MIT
 r"""
 ==================================
 Overfitting without regularization
@@ -12,9 +14,6 @@ corrected. Gradient descent started from zero never puts anything there, and lan
 minimum-norm interpolating solution. Every loss is compared with a baseline: the test loss of a
 model that learned nothing, which predicts every label by the mean training label.
 """
-
-# Authors: The weightdecay developers
-# SPDX-License-Identifier: MIT
 
 # %%
 # The problem and the unregularized run

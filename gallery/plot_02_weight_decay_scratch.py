@@ -1,3 +1,5 @@
+# Authors: The weightdecay developers
+# SPDX-License-Identifier: MIT
 r"""
 =========================
 Weight decay from scratch
@@ -13,9 +15,6 @@ loss of a model that learned nothing. We then measure the mechanism: the L2 pena
 the part of :math:`w` that the data cannot see by exactly :math:`1 - \eta\lambda` at every
 step, while the L1 penalty moves each weight towards zero by a constant :math:`\eta\lambda`.
 """
-
-# Authors: The weightdecay developers
-# SPDX-License-Identifier: MIT
 
 # %%
 # Three runs on the same data

@@ -1,3 +1,5 @@
+# Authors: The weightdecay developers
+# SPDX-License-Identifier: MIT
 r"""
 =================================
 Weight decay with ``torch.optim``
@@ -10,9 +12,6 @@ parameter groups decay the weight and leave the bias alone. We compare ``weight_
 follows *the same trajectory* as the from-scratch L2 penalty with :math:`\lambda = wd/2` at twice
 the learning rate, step by step.
 """
-
-# Authors: The weightdecay developers
-# SPDX-License-Identifier: MIT
 
 # %%
 # Two parameter groups
@@ -187,5 +186,8 @@ plt.show()
 # :ref:`explanation-decay-vs-l2` explains why ``weight_decay`` in ``Adam`` is *not* weight
 # decay, unlike ``AdamW``'s (measured in :ref:`sphx_glr_auto_examples_plot_09_adam_vs_adamw.py`).
 # The FAQ :ref:`faq-weight-updates` counts the updates these runs make.
+#
+# :ref:`explanation-frameworks` gives the setting of this run in Keras, JAX, PaddlePaddle,
+# MXNet, scikit-learn, fastai and Hugging Face.
 
 # sphinx_gallery_thumbnail_number = 2

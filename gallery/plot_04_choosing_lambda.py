@@ -1,3 +1,5 @@
+# Authors: The weightdecay developers
+# SPDX-License-Identifier: MIT
 r"""
 ===========================================
 Choosing λ: validation, not a rule of thumb
@@ -12,9 +14,6 @@ solution they should converge to, and measures how far the notebook's :math:`\la
 and the book's :math:`\lambda = 3` (L2) are from the best value. The short answer: the best
 :math:`\lambda` depends on the problem *and* on the training budget, and validation finds it.
 """
-
-# Authors: The weightdecay developers
-# SPDX-License-Identifier: MIT
 
 # %%
 # One model per λ, all in one loop

@@ -1,3 +1,5 @@
+# Authors: The weightdecay developers
+# SPDX-License-Identifier: MIT
 r"""
 ===========================
 Where NaN and Inf come from
@@ -13,9 +15,6 @@ learning rate of this data set and relate it to the curvature :math:`2/L`, trace
 and the first NaN to the operations that made them, and try the fixes: a smaller learning rate,
 gradient clipping and input validation.
 """
-
-# Authors: The weightdecay developers
-# SPDX-License-Identifier: MIT
 
 # %%
 # A learning-rate sweep

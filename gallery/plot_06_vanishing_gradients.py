@@ -1,3 +1,5 @@
+# Authors: The weightdecay developers
+# SPDX-License-Identifier: MIT
 r"""
 ===================================
 Vanishing and exploding gradients
@@ -15,9 +17,6 @@ the gradient of every layer of deep sigmoid, tanh and ReLU networks with PyTorch
 Xavier and Kaiming initializations, before and after some training, find out what makes
 PyTorch's default vanish, and count the dead ReLU units.
 """
-
-# Authors: The weightdecay developers
-# SPDX-License-Identifier: MIT
 
 # %%
 # The derivatives of the activations

@@ -1,3 +1,5 @@
+# Authors: The weightdecay developers
+# SPDX-License-Identifier: MIT
 r"""
 =============================
 When are the weights updated?
@@ -11,9 +13,6 @@ every 5 epochs are snapshots of a model that has kept moving in between. Below w
 updates the trainer made, draw the loss of every single update next to the per-epoch
 evaluations, and compare batch sizes 5, 20 (one update per epoch) and 1 (one update per example).
 """
-
-# Authors: The weightdecay developers
-# SPDX-License-Identifier: MIT
 
 # %%
 # Counting the updates

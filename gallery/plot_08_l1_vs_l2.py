@@ -1,3 +1,5 @@
+# Authors: The weightdecay developers
+# SPDX-License-Identifier: MIT
 """
 ==================================================================
 L1 versus L2: exact zeros, the ±ηλ oscillation and ‖w‖ = 0.048

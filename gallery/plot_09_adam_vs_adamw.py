@@ -1,3 +1,5 @@
+# Authors: The weightdecay developers
+# SPDX-License-Identifier: MIT
 """
 =========================
 Adam + L2 is not AdamW

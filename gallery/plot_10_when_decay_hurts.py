@@ -1,3 +1,5 @@
+# Authors: The weightdecay developers
+# SPDX-License-Identifier: MIT
 """
 =====================================================
 When weight decay hurts: large true weights

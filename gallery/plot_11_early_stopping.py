@@ -1,3 +1,5 @@
+# Authors: The weightdecay developers
+# SPDX-License-Identifier: MIT
 """
 ===================================================
 Early stopping and other ways to fight overfitting

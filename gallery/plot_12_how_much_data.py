@@ -1,3 +1,5 @@
+# Authors: The weightdecay developers
+# SPDX-License-Identifier: MIT
 r"""
 ===========================
 How much data does it take?
@@ -12,9 +14,6 @@ at a few sizes. Least squares without a penalty has a peak of test error where t
 suffice to interpolate (*double descent*); the optimally tuned penalty removes the peak; and the
 book's :math:`\lambda = 3` never learns much, however many examples it gets.
 """
-
-# Authors: The weightdecay developers
-# SPDX-License-Identifier: MIT
 
 # %%
 # The problem and the scale of the losses

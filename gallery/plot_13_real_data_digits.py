@@ -1,3 +1,5 @@
+# Authors: The weightdecay developers
+# SPDX-License-Identifier: MIT
 r"""
 =============================================
 Weight decay on real data: handwritten digits
@@ -13,9 +15,6 @@ validation split, see where the usual values 1e-4 … 1e-2 come from, and compar
 penalty against AdamW. Every network is trained with the two parameter groups of
 :func:`~weightdecay.networks.decay_param_groups`: weights decayed, biases exempt.
 """
-
-# Authors: The weightdecay developers
-# SPDX-License-Identifier: MIT
 
 # %%
 # The data: split, standardize, subsample

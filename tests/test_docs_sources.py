@@ -11,8 +11,6 @@ import importlib
 import itertools
 import pkgutil
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -37,6 +35,7 @@ EXPLANATION_PAGES = [
     "weight-decay-vs-l2.md",
     "bayesian-view.md",
     "exercises.md",
+    "frameworks.md",
 ]
 TUTORIALS = [
     "README.rst",
@@ -206,32 +205,3 @@ def test_api_page_documents_all_public_names(page: Path) -> None:
     }
     missing = sorted(set(module.__all__) - documented - reexported)
     assert not missing, f"{page.name} does not document {missing}"
-
-
-def _first_notebook_cell() -> str:
-    tree = ast.parse((DOCS / "conf.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "FIRST_NOTEBOOK_CELL" for t in node.targets
-        ):
-            value = ast.literal_eval(node.value)
-            assert isinstance(value, str)
-            return value
-    pytest.fail("docs/conf.py defines no FIRST_NOTEBOOK_CELL")
-
-
-def test_downloaded_notebooks_say_how_to_install_the_package() -> None:
-    cell = _first_notebook_cell()
-    # Without the package (-S: no site-packages, -I: not even the working directory).
-    missing = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", cell], capture_output=True, text=True, check=False
-    )
-    assert missing.returncode == 1
-    assert "needs the weightdecay package" in missing.stderr
-    assert "pip install ." in missing.stderr
-    assert "Traceback" in missing.stderr  # one short one: the ModuleNotFoundError alone
-    assert missing.stderr.count("ModuleNotFoundError") == 1
-    present = subprocess.run(
-        [sys.executable, "-c", cell], capture_output=True, text=True, check=True
-    )
-    assert present.stdout.strip() == f"weightdecay {weightdecay.__version__}"
