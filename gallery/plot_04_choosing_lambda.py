@@ -314,8 +314,6 @@ plt.show()
 # :math:`\lambda` that does clearly better than shrinking the weights almost to zero.
 import itertools
 
-import torch
-
 chosen = cv.best_index
 on_floor = cv.mean <= cv.mean[chosen] + cv.sem[chosen]
 window = grid[on_floor]
