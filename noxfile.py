@@ -118,9 +118,12 @@ def site(session: nox.Session) -> None:
 
     The pytest-playwright suite in ``site_tests/`` serves ``docs/_build/html`` (and every language
     built inside it) on 127.0.0.1 and drives Debian's ``chromium`` (never a browser download):
-    one test per page (console errors, remote or failed requests, math, images, links and
-    anchors, 375 px), one axe accessibility test per page, the search, and screenshots into
-    ``docs/_build/screenshots/``. Other arguments go to pytest: ``nox -s site -- -k faq``.
+    per page a test of what loads (console errors, remote or failed requests, math, images, links
+    and anchors, 375 px), an axe accessibility test and the language tests, all in one shared tab;
+    the search, the playground, and screenshots into ``docs/_build/screenshots/``. Two
+    pytest-xdist workers share the pages, each page's tests on one worker (``--dist
+    loadgroup``). Other arguments go to pytest: ``nox -s site -- -k faq``, or ``-- -n 0`` for a
+    single process.
     """
     if shutil.which("chromium") is None:
         session.error(
@@ -132,7 +135,8 @@ def site(session: nox.Session) -> None:
         session.error(f"no built site in {html}: run `nox -s docs` first")
     _install(session, "site")  # the playground's test trains its reference with the package
     # --confcutdir: the suite needs neither torch nor the root conftest.py that seeds it.
-    session.run("pytest", "site_tests", "--confcutdir=site_tests", *session.posargs)
+    workers = ["-n", "2", "--dist", "loadgroup"]
+    session.run("pytest", "site_tests", "--confcutdir=site_tests", *workers, *session.posargs)
 
 
 @nox.session(default=False)
