@@ -28,6 +28,7 @@ FAQ_PAGES = [
     "weight-updates.md",
     "large-weights.md",
     "double-descent.md",
+    "l1-or-l2.md",
 ]
 EXPLANATION_PAGES = [
     "index.md",
