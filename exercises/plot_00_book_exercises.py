@@ -58,9 +58,9 @@ record("baseline", baseline)
 # loss takes its place.
 #
 # **Question.** Train the notebook's model once for each :math:`\lambda` of the grid and plot
-# the final training and test losses on a log scale. Sketch both curves before you look: which
-# one rises with :math:`\lambda`? Does the test loss have a minimum, and where does it end
-# compared with the baseline?
+# the final training and test losses on a log scale. Sketch both curves before you look: how
+# does each one change as :math:`\lambda` grows? Does the test loss have a minimum, and where
+# does it end compared with the baseline?
 #
 # .. answer-start
 #
@@ -79,24 +79,65 @@ print(f"lowest test loss: {path.final_test_loss[best]:.3g}, at λ = {grid[best]:
 print(f"test loss at λ = {grid[-1]:g}: {path.final_test_loss[-1]:.3g}")
 
 # sphinx_gallery_start_ignore
+from weightdecay.evaluate import evaluate_loss
+
 train, test = path.final_train_loss, path.final_test_loss
-assert train[-1] > 100 * train[0], "the training loss no longer rises with lambda"
+lowest = int(train.argmin())
+assert 0 < lowest < len(grid) - 1, "the training loss no longer dips at small lambda"
+assert train[lowest] < 0.95 * train[0], "the training loss no longer dips at small lambda"
+assert bool((train[lowest:].diff() > 0).all()), "the training loss no longer rises after its dip"
+assert train[-1] > 100 * train[lowest], "the training loss no longer rises by orders of magnitude"
+# The dip is the unfinished fit: converged (the closed form), the training loss rises with lambda.
+X, y = problem.X_train, problem.y_train
+closed = [ridge_closed_form(X, y, lam) for lam in grid.tolist()]
+closed_train = torch.tensor([float(((X @ w + b - y) ** 2).mean() / 2) for w, b in closed])
+assert bool((closed_train.diff() > 0).all()), "the converged training loss no longer rises"
+assert train[0] > 1000 * closed_train[0], "100 epochs no longer leave the fit unfinished"
 assert test[0] > 1000 * test[best], "the test loss no longer falls by orders of magnitude"
 assert 0.5 * baseline < test[-1] < 1.5 * baseline, "the strongest decay is not near the baseline"
+# Below the baseline at the top of the grid: the bias's luck. Refit it to the training data.
+w_top = path.W[:, -1:]
+b_refit = float((y - X @ w_top).mean())
+top_refit = evaluate_loss(lambda X: X @ w_top + b_refit, problem.X_test, problem.y_test)
+train_mean, test_mean = float(y.mean()), float(problem.y_test.mean())
+assert test[-1] < baseline, "the strongest decay no longer ends below the baseline"
+assert top_refit > 0.9 * baseline, "with its bias refitted it is no longer about the baseline"
+assert abs(float(path.b[-1]) - test_mean) < abs(train_mean - test_mean), "the bias is not closer"
+record("ex1_train_smallest", train[0])
+record("ex1_train_lowest", train[lowest])
+record("ex1_train_lowest_lambda", grid[lowest])
 record("ex1_test_smallest", test[0])
 record("ex1_best_test", test[best])
 record("ex1_best_lambda", grid[best])
+record("ex1_top_test", test[-1])
+record("ex1_top_bias", float(path.b[-1]))
+record("ex1_top_refit", top_refit)
+record("train_mean", train_mean)
+record("test_mean", test_mean)
 # sphinx_gallery_end_ignore
 
 # %%
-# While :math:`\lambda` is small, 200 weights fit the 20 examples exactly and the training loss
-# stays near zero; it rises once the penalty keeps the model from interpolating them. The test
-# loss falls from :val:`plot_00.ex1_test_smallest:.3g` to :val:`plot_00.ex1_best_test:.2g` (at
+# While :math:`\lambda` is small, 200 weights fit the 20 examples almost exactly and the training
+# loss stays near zero. After the notebook's 100 epochs that fit is not finished, and a little
+# decay speeds it up, so the training loss even falls slightly, from
+# :val:`plot_00.ex1_train_smallest:.2g` at :math:`\lambda = 0.001` to
+# :val:`plot_00.ex1_train_lowest:.2g` at :math:`\lambda =`
+# :val:`plot_00.ex1_train_lowest_lambda:.2g`. From there on it rises, by orders of magnitude, as
+# the penalty keeps the model from interpolating the examples. The test loss falls from
+# :val:`plot_00.ex1_test_smallest:.3g` to :val:`plot_00.ex1_best_test:.2g` (at
 # :math:`\lambda =` :val:`plot_00.ex1_best_lambda:.3g`), then levels off near the baseline,
 # :val:`plot_00.baseline:.2g`: the strongest decay drives :math:`w` towards zero, which is the
-# baseline's model. Ending somewhat below the baseline is luck of this draw of the data; over ten
-# draws, and with the closed form, see :ref:`sphx_glr_auto_examples_plot_04_choosing_lambda.py`.
-# For accuracy on real data, see :ref:`sphx_glr_auto_examples_plot_13_real_data_digits.py`.
+# baseline's model.
+#
+# At the top of the grid the test loss, :val:`plot_00.ex1_top_test:.2g`, is even below the
+# baseline, but that is luck, and it lies in the bias. This draw's mean training label,
+# :val:`plot_00.train_mean:.3f`, is far from its mean test label, :val:`plot_00.test_mean:.3f`.
+# The bias starts at 0 and after 100 epochs has only reached :val:`plot_00.ex1_top_bias:.3f`,
+# closer to the test labels by chance. With the bias refitted to the training data, the same
+# weights score :val:`plot_00.ex1_top_refit:.3g`, about the baseline's
+# :val:`plot_00.baseline:.3g`. Over ten draws, and with the closed form, see
+# :ref:`sphx_glr_auto_examples_plot_04_choosing_lambda.py`. For accuracy on real data, see
+# :ref:`sphx_glr_auto_examples_plot_13_real_data_digits.py`.
 #
 # .. answer-end
 
@@ -422,6 +463,7 @@ assert failure.quantity == "loss", failure
 assert failure.value == float("inf"), failure
 assert failure.max_abs_w < torch.finfo(torch.float32).max, failure
 record("nq3_step", failure.step)
+record("nq3_max_w", failure.max_abs_w)
 # sphinx_gallery_end_ignore
 
 # %%

@@ -454,3 +454,72 @@ record("q2_growth_700", lr * 700 - 2)
 # :val:`plot_04.top:.0f`.
 #
 # .. answer-end
+
+
+# sphinx_gallery_start_ignore
+# Values the FAQ and explanation pages cite (docs/faq/choosing-lambda.md), computed here on their
+# own: the FAQ's grid of 12 values, the luck of seed 0's bias, and where plain SGD stops being
+# stable on this data.
+import torch
+from recorded import record
+
+from weightdecay import (
+    make_problem,
+    regularization_path,
+    ridge_closed_form,
+    select_lambda_cv,
+    zero_predictor_loss,
+)
+from weightdecay.evaluate import evaluate_loss
+
+
+def _values_for_the_faq(L_B):
+    """L_B: the largest curvature of a minibatch, computed by the tutorial above."""
+    problem = make_problem(seed=0)
+    X, y, X_test, y_test = problem.X_train, problem.y_train, problem.X_test, problem.y_test
+    baseline = zero_predictor_loss(problem)
+    grid = torch.logspace(-3, 2.5, 12, dtype=torch.float64)
+    cv = select_lambda_cv(problem, grid, folds=5)
+    floor = grid[cv.mean <= cv.mean[cv.best_index] + cv.sem[cv.best_index]]
+    assert len(floor) > 1, "the validation curve is no longer flat at the choice"
+    path = regularization_path(problem, [3.0, cv.best_lambda])
+    book, chosen = path.final_test_loss.tolist()
+    assert chosen < baseline < book, "no longer: the book above the baseline, the choice below"
+    record("faq_cv_lambda", cv.best_lambda)
+    record("faq_floor_low", float(floor.min()))
+    record("faq_cv_norm", float(path.w_norm[1]))
+    record("faq_true_norm", float(problem.true_w.norm()))
+    record("faq_book_ratio", book / baseline)
+    record("faq_cv_ratio", chosen / baseline)
+
+    # Below the baseline by the bias's luck: the same weights with the bias refitted to the
+    # training data, and the closed-form ridge solution, score about the baseline.
+    w, b = path.W[:, 1:], float(path.b[1])
+    b_refit = float((y - X @ w).mean())
+    refit = evaluate_loss(lambda Z: Z @ w + b_refit, X_test, y_test)
+    w_closed, b_closed = ridge_closed_form(X.double(), y.double(), cv.best_lambda)
+    closed = evaluate_loss(lambda Z: Z @ w_closed + b_closed, X_test.double(), y_test.double())
+    assert 0.9 * baseline < refit < 1.1 * baseline, "refitted, it is no longer about the baseline"
+    assert 0.9 * baseline < closed < 1.1 * baseline, "the closed form is no longer near it"
+    assert abs(b - float(y_test.mean())) < abs(float(y.mean()) - float(y_test.mean()))
+    record("faq_cv_test", chosen)
+    record("faq_cv_bias", b)
+    record("faq_cv_refit", refit)
+    record("faq_cv_closed", closed)
+
+    # Between the guaranteed limit 2 / lr - L_B (recorded above as limit_stable) and
+    # lr * lambda = 2, where the decay step alone diverges: from which lambda on does a run end
+    # far above the stable ones?
+    lr = 0.003
+    fine = torch.arange(600.0, 668.0, dtype=torch.float64)
+    test = regularization_path(problem, fine, lr=lr).final_test_loss
+    blown = fine[test > 10 * test[0]]  # ten times the test loss at lambda = 600
+    first = float(blown.min())
+    assert 2 / lr - L_B < first < 2 / lr, "the measured limit is no longer between the two"
+    assert bool((blown == fine[fine >= first]).all()), "stable again above the first blow-up"
+    record("faq_blows_up", first)
+    record("faq_decay_limit", 2 / lr)
+
+
+_values_for_the_faq(L_B)
+# sphinx_gallery_end_ignore

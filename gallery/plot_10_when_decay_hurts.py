@@ -442,3 +442,48 @@ record("q2_best", q2_best)
 # .. answer-end
 
 # sphinx_gallery_thumbnail_number = 1
+
+# sphinx_gallery_start_ignore
+# Values the FAQ and explanation pages cite (docs/faq/large-weights.md), computed here on their
+# own: the spread of the ridge fit at lambda = 3 with n = 20, over the label noise alone (a fixed
+# design X) and over random designs, for true weights 0.01 and 1.0.
+import torch
+from recorded import record
+
+
+def _ridge_fits(true_w, X, noise):
+    """The ridge fits at lambda = 3, one per design and noise draw (dual form: n x n solves)."""
+    n, d = X.shape[-2:]
+    y = X @ torch.full((d, 1), true_w, dtype=X.dtype) + 0.05 + noise
+    Xc, yc = X - X.mean(-2, keepdim=True), y - y.mean(-2, keepdim=True)
+    gram = Xc @ Xc.transpose(-1, -2) / n + 3.0 * torch.eye(n, dtype=X.dtype)
+    return Xc.transpose(-1, -2) @ torch.linalg.solve(gram, yc / n)
+
+
+def _spread(fits):
+    """The mean squared distance of the fits from their mean, E||w - E w||^2."""
+    return float((fits - fits.mean(0)).pow(2).sum((-2, -1)).mean())
+
+
+def _values_for_the_faq(draws=400, n=20, d=200, sigma=0.01):
+    gen = torch.Generator().manual_seed(0)
+    designs = torch.randn(draws, n, d, generator=gen, dtype=torch.float64)
+    noise = sigma * torch.randn(draws, n, 1, generator=gen, dtype=torch.float64)
+    fixed = designs[:1].expand(draws, n, d)  # one design, only the label noise drawn again
+    share, spread = {}, {}
+    for true_w in (0.01, 1.0):
+        share[true_w] = _spread(_ridge_fits(true_w, designs, noise)) / (d * true_w**2)
+        spread[true_w] = _spread(_ridge_fits(true_w, fixed, noise))
+    assert 0.03 < share[0.01] < 0.08, "over designs, no longer about 5% of ||w*||^2"
+    assert abs(share[1.0] / share[0.01] - 1) < 0.1, "the share no longer the same for both truths"
+    assert abs(spread[1.0] / spread[0.01] - 1) < 1e-6, "the fixed design's spread depends on w*"
+    assert spread[1.0] < 0.01 * share[0.01] * d * 0.01**2, (
+        "the noise alone no longer moves it little"
+    )
+    record("random_x_share_small", share[0.01])
+    record("random_x_share_large", share[1.0])
+    record("fixed_x_spread", spread[0.01])
+
+
+_values_for_the_faq()
+# sphinx_gallery_end_ignore
