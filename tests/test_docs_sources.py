@@ -206,3 +206,44 @@ def test_api_page_documents_all_public_names(page: Path) -> None:
     }
     missing = sorted(set(module.__all__) - documented - reexported)
     assert not missing, f"{page.name} does not document {missing}"
+
+
+# -- What a learner sees (issue 19): the lesson, not its checks -------------------------------------
+TUTORIAL_SCRIPTS = [*GALLERY_SCRIPTS, *EXERCISE_SCRIPTS]
+
+
+def _shown_code(script: Path) -> list[str]:
+    """The non-blank code lines the page and its downloads show: sphinx-gallery's own parser, with
+    the hidden (``sphinx_gallery_start_ignore``) blocks and configuration comments removed."""
+    parser = pytest.importorskip("sphinx_gallery.py_source_parser")
+    blocks = parser.split_code_and_text_blocks(str(script))[1]
+    code = "\n".join(
+        parser.remove_config_comments(parser.remove_ignore_blocks(block.content))
+        for block in blocks
+        if block.type == "code"
+    )
+    return [line for line in code.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("script", TUTORIAL_SCRIPTS, ids=lambda p: p.stem)
+def test_a_tutorial_shows_no_check(script: Path) -> None:
+    """Every assert runs at build time, hidden: none is on the page or in the downloads."""
+    shown = "\n".join(_shown_code(script))
+    asserts = [n for n in ast.walk(ast.parse(shown)) if isinstance(n, ast.Assert)]
+    assert not asserts, f"{script.name} shows {len(asserts)} assert(s): hide them"
+
+
+@pytest.mark.parametrize("script", TUTORIAL_SCRIPTS, ids=lambda p: p.stem)
+def test_a_tutorial_times_nothing(script: Path) -> None:
+    """No check depends on the wall clock outside benchmarks/ (a busy laptop would fail it)."""
+    source = script.read_text(encoding="utf-8")
+    assert not re.search(r"perf_counter|process_time|time\.time\(|timeit|monotonic\(", source)
+
+
+def test_tutorials_show_at_most_200_lines_and_a_median_of_150() -> None:
+    """A page shows the code that teaches; past about 200 lines the lesson is split."""
+    shown = {script.stem: len(_shown_code(script)) for script in GALLERY_SCRIPTS}
+    too_long = {name: n for name, n in shown.items() if n > 200}
+    assert not too_long, f"split these tutorials: {too_long}"
+    median = sorted(shown.values())[len(shown) // 2]
+    assert median <= 150, f"median shown code lines {median} > 150: {shown}"
