@@ -221,6 +221,22 @@ def test_the_zips_hold_the_same_notebooks(language: str) -> None:
     assert all(zips_holding[name] >= 2 for name in tutorials)  # and "download all"
 
 
+@pytest.mark.parametrize("language", list(SITES))
+def test_the_downloaded_scripts_show_no_check(language: str) -> None:
+    """The .py downloads (loose and zipped) hold what the page shows: no hidden block, no assert."""
+    scripts = {p.name: p.read_bytes() for p in SITES[language].glob("_downloads/*/plot_*.py")}
+    assert {f"{p.stem}.py" for p in (ROOT / "gallery").glob("plot_*.py")} <= set(scripts)
+    for name, data in scripts.items():
+        text = data.decode()
+        assert "sphinx_gallery_" not in text, name
+        assert not any(isinstance(n, ast.Assert) for n in ast.walk(ast.parse(text))), name
+    for archive in SITES[language].glob("_downloads/*/*.zip"):
+        with zipfile.ZipFile(archive) as zipped:
+            for name in zipped.namelist():
+                if name.endswith(".py"):
+                    assert zipped.read(name) == scripts[posixpath.basename(name)], (archive, name)
+
+
 # --------------------------------------------------------------------------------------------
 # Run them
 # --------------------------------------------------------------------------------------------

@@ -395,3 +395,14 @@ def test_rewrite_zip_replaces_only_the_notebooks(notebooks: ModuleType, tmp_path
 def test_no_stray_statement_in_the_first_cell() -> None:
     """The first cell is plain Python (no magic), so that it also runs as a script."""
     ast.parse(cells.first_cell(["torch"]))
+
+
+def test_a_downloaded_script_loses_its_hidden_checks_and_config_comments() -> None:
+    source = (
+        '"""Title."""\n\n# %%\nx = 1\n\n# sphinx_gallery_start_ignore\nfrom recorded import record\n'
+        "assert x == 1\n# sphinx_gallery_end_ignore\n\n\ny = 2\n\n"
+        "# sphinx_gallery_thumbnail_number = 2\n"
+    )
+    cleaned = cells.clean_script(source)
+    assert cleaned == '"""Title."""\n\n# %%\nx = 1\n\ny = 2\n'
+    compile(cleaned, "script.py", "exec")

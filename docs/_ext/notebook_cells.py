@@ -30,6 +30,7 @@ __all__ = [
     "ANSWER",
     "INSTALL",
     "answer_line",
+    "clean_script",
     "display_math",
     "first_cell",
     "notebook_link",
@@ -50,6 +51,26 @@ ANSWER: dict[str, dict[str, str]] = {
     },
 }
 """The line that opens an answer, by Sphinx ``language``: the answer runs code, or is text."""
+
+
+def clean_script(source: str) -> str:
+    r"""A tutorial's downloadable ``.py``: what the page shows, without the hidden checks.
+
+    sphinx-gallery copies the script as it is; this removes its ``sphinx_gallery_start_ignore``
+    blocks and configuration comments, as its notebook and page do, and the blank lines they
+    leave behind.
+
+    >>> print(clean_script("x = 1\n\n# sphinx_gallery_start_ignore\nassert x\n"
+    ...                    "# sphinx_gallery_end_ignore\n\n\ny = 2\n"))
+    x = 1
+    <BLANKLINE>
+    y = 2
+    <BLANKLINE>
+    """
+    from sphinx_gallery import py_source_parser  # noqa: PLC0415 - only where scripts are cleaned
+
+    code = py_source_parser.remove_config_comments(py_source_parser.remove_ignore_blocks(source))
+    return re.sub(r"\n{3,}", "\n\n", code).rstrip("\n") + "\n"
 
 
 def answer_line(language: str, *, runs_code: bool) -> str:

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from docutils import nodes
 from notebook_cells import (
     answer_line,
+    clean_script,
     display_math,
     first_cell,
     notebook_link,
@@ -124,7 +125,7 @@ def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
         return
     builder: StandaloneHTMLBuilder = app.builder  # type: ignore[assignment]
     started = time.perf_counter()
-    written: dict[str, str] = {}  # the notebook's source path -> its JSON
+    written: dict[str, str] = {}  # a notebook's or script's source path -> what the site offers
     for docname, path in sorted(_notebook_paths(app).items()):
         target = builder.outdir / path
         if target.is_file():  # the builder copied the downloads
@@ -132,11 +133,19 @@ def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
             target.write_text(written[f"{docname}.ipynb"], encoding="utf-8")
     for file, (_, dest) in app.env.dlfiles.items():
         source, target = _source_path(app, file), builder.outdir / "_downloads" / dest
+        if source.endswith(".py") and target.is_file():  # a tutorial's script, checks hidden
+            written[source] = clean_script(target.read_text(encoding="utf-8"))
+            target.write_text(written[source], encoding="utf-8")
+    for file, (_, dest) in app.env.dlfiles.items():
+        source, target = _source_path(app, file), builder.outdir / "_downloads" / dest
         if source.endswith(".zip") and target.is_file():
             _rewrite_zip(target, posixpath.dirname(source), written)
     seconds = time.perf_counter() - started
     logger.info(
-        "notebooks: wrote %d notebooks (%s) in %.1f s", len(written), app.config.language, seconds
+        "notebooks: wrote %d notebooks and scripts (%s) in %.1f s",
+        len(written),
+        app.config.language,
+        seconds,
     )
 
 
@@ -320,11 +329,9 @@ def _markdown(doctree: nodes.document, builder: Builder, node: nodes.Node) -> st
 
 
 def _rewrite_zip(archive: Path, folder: str, notebooks: dict[str, str]) -> None:
-    """Put the rewritten notebooks in place of sphinx-gallery's inside a downloadable zip."""
+    """Put the rewritten notebooks and scripts in place of sphinx-gallery's inside a zip."""
     with zipfile.ZipFile(archive) as old:
         members = [(info, old.read(info)) for info in old.infolist()]
-    if not any(info.filename.endswith(".ipynb") for info, _ in members):
-        return
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as new:
         for info, data in members:
             text = notebooks.get(posixpath.join(folder, info.filename))
