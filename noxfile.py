@@ -2,8 +2,8 @@
 # /// script
 # dependencies = ["nox>=2024.10.9"]
 # ///
-"""Developer sessions: ``nox -s tests``, ``lint``, ``typecheck``, ``docs``, ``site``, ``build``,
-``bench``, ``mutation``, ``precommit``.
+"""Developer sessions: ``nox -s tests``, ``lint``, ``typecheck``, ``docs``, ``site``,
+``notebooks``, ``build``, ``bench``, ``mutation``, ``precommit``, ``frameworks``.
 
 Sessions use pip-based virtual environments on purpose: uv ignores pip's configuration and this
 machine's local CPU wheel of torch, and would download a multi-GB CUDA build instead. CI pins torch
@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import time
 import zipfile
 from pathlib import Path
 
@@ -117,9 +118,12 @@ def site(session: nox.Session) -> None:
 
     The pytest-playwright suite in ``site_tests/`` serves ``docs/_build/html`` (and every language
     built inside it) on 127.0.0.1 and drives Debian's ``chromium`` (never a browser download):
-    one test per page (console errors, remote or failed requests, math, images, links and
-    anchors, 375 px), one axe accessibility test per page, the search, and screenshots into
-    ``docs/_build/screenshots/``. Other arguments go to pytest: ``nox -s site -- -k faq``.
+    per page a test of what loads (console errors, remote or failed requests, math, images, links
+    and anchors, 375 px), an axe accessibility test and the language tests, all in one shared tab;
+    the search, the playground, and screenshots into ``docs/_build/screenshots/``. Two
+    pytest-xdist workers share the pages, each page's tests on one worker (``--dist
+    loadgroup``). Other arguments go to pytest: ``nox -s site -- -k faq``, or ``-- -n 0`` for a
+    single process.
     """
     if shutil.which("chromium") is None:
         session.error(
@@ -131,7 +135,44 @@ def site(session: nox.Session) -> None:
         session.error(f"no built site in {html}: run `nox -s docs` first")
     _install(session, "site")  # the playground's test trains its reference with the package
     # --confcutdir: the suite needs neither torch nor the root conftest.py that seeds it.
-    session.run("pytest", "site_tests", "--confcutdir=site_tests", *session.posargs)
+    workers = ["-n", "2", "--dist", "loadgroup"]
+    session.run("pytest", "site_tests", "--confcutdir=site_tests", *workers, *session.posargs)
+
+
+@nox.session(default=False)
+def notebooks(session: nox.Session) -> None:
+    """Run every downloadable notebook of the built site top to bottom, as a learner would.
+
+    After ``nox -s docs``: in a venv that has only ``pip install ".[examples]"`` and Jupyter's
+    kernel (no editable install, no docs or test group), ``notebook_tests/`` executes every
+    notebook that the English and the Chinese site offer (nbclient, one fresh kernel each, in an
+    empty folder), and checks their links against the built site, their translation and the
+    zips. Two kernels at a time (pytest-xdist), one thread each. ``-- -k "not execute"`` runs
+    only the quick checks.
+    """
+    html = ROOT / "docs" / "_build" / "html"
+    if not (html / "zh_CN" / "index.html").is_file():
+        session.error(f"no English and Chinese site in {html}: run `nox -s docs` first")
+    session.install("--upgrade", "pip")
+    session.install(".[examples]", "nbclient", "ipykernel", "markdown-it-py", "polib")
+    session.install("pytest", "pytest-xdist")
+    # The kernel is this venv's Python: a "python3" kernel spec in the user's Jupyter folders
+    # would otherwise take precedence.
+    jupyter = Path(session.create_tmp()) / "jupyter"
+    env = {"JUPYTER_DATA_DIR": str(jupyter), "JUPYTER_PLATFORM_DIRS": "1"}
+    session.run("python", "-m", "ipykernel", "install", "--sys-prefix", env=env)
+    env |= {"OMP_NUM_THREADS": "1"}  # one core per notebook: the tutorials' models are small
+    session.run(
+        "pytest",
+        "notebook_tests",
+        "--confcutdir=notebook_tests",
+        "-p",
+        "no:cacheprovider",
+        "--durations=5",
+        "--numprocesses=2",
+        *session.posargs,
+        env=env,
+    )
 
 
 @nox.session(default=False)
@@ -186,6 +227,79 @@ def bench(session: nox.Session) -> None:
     _install(session, "test")
     for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):
         session.run("python", str(script), *session.posargs)
+
+
+# The frameworks whose conventions `nox -s frameworks` runs, pinned: frameworks/results.json
+# records what these versions do, and the documentation cites it.
+FRAMEWORKS = [
+    "keras==3.15.1",  # on the torch backend (KERAS_BACKEND=torch): no TensorFlow
+    "jax==0.10.2",
+    "jaxlib==0.10.2",
+    "optax==0.2.8",
+    "paddlepaddle==3.3.1",
+    "transformers==5.25.0",
+    "accelerate==1.16.0",
+]
+# fastai comes after the Hugging Face check: it brings PyPI's torchvision, whose operators do not
+# load with the CPU torch here, and transformers imports torchvision whenever it is installed.
+FASTAI = "fastai==2.8.12"
+# MXNet's last release needs NumPy < 1.24: it gets a venv of its own (without torch).
+MXNET = ["mxnet==1.9.1", "numpy<1.24"]
+
+
+@nox.session(default=False)
+def frameworks(session: nox.Session) -> None:
+    """Run each framework's weight-decay convention and compare it with the package's trainers.
+
+    Installs Keras 3 (torch backend), JAX with optax, PaddlePaddle, Hugging Face Transformers,
+    fastai and, in a venv of its own, MXNet; trains d2l's linear model in each with the
+    setting that ``weightdecay.conventions.convert`` gives, from the same start on the same
+    minibatches as ``train_scratch`` / ``train_concise``, and checks the final weights, which
+    parameters each framework decays by default and its default decay (``frameworks/``). The
+    measurement must agree with ``frameworks/results.json``, which the documentation cites;
+    ``nox -s frameworks -- --update`` rewrites that file instead.
+    """
+    start, installing = time.monotonic(), 0.0
+
+    def install(*args: str, python: Path | None = None) -> None:
+        # --no-compile: the frameworks ship thousands of modules that no check imports.
+        nonlocal installing
+        began = time.monotonic()
+        if python is None:
+            session.install("--no-compile", *args)
+        else:
+            pip = (str(python), "-m", "pip", "install", "-q", "--no-compile")
+            session.run(*pip, *args, external=True)
+        installing += time.monotonic() - began
+        session.log(f"installed in {time.monotonic() - began:.0f} s")
+
+    def run(*args: str, python: Path | None = None) -> None:
+        began = time.monotonic()
+        if python is None:
+            session.run("python", *args)
+        else:
+            session.run(str(python), *args, external=True)
+        session.log(f"ran in {time.monotonic() - began:.0f} s")
+
+    out = Path(session.create_tmp()) / "frameworks"
+    shutil.rmtree(out, ignore_errors=True)
+    install("-e", ".", *FRAMEWORKS)
+    for check in ("keras", "jax", "paddle", "hf"):
+        run(f"frameworks/check_{check}.py", "--out", str(out))
+    install(FASTAI)
+    run("frameworks/check_fastai.py", "--out", str(out))
+
+    mxnet = Path(session.create_tmp()) / "mxnet-venv" / "bin" / "python"
+    if not mxnet.is_file():
+        session.run("python", "-m", "venv", str(mxnet.parents[1]))
+    install(*MXNET, python=mxnet)
+    run("frameworks/check_mxnet.py", "export", "--out", str(out))
+    run("frameworks/check_mxnet.py", "train", "--out", str(out), python=mxnet)
+    run("frameworks/check_mxnet.py", "report", "--out", str(out))
+
+    run("frameworks/collect.py", "--out", str(out), *session.posargs)
+    total = time.monotonic() - start
+    session.log(f"frameworks: {total:.0f} s in all, {installing:.0f} s of it installing")
 
 
 @nox.session(default=False)

@@ -34,12 +34,18 @@ extensions = [
     "sphinx-mathjax-offline",  # MathJax 3 copied into _static/mathjax: no CDN
     "sphinx_copybutton",
     "sphinx_gallery.gen_gallery",
+    "sphinx_design",  # dropdowns (the practice answers) and tabs (one per framework, as d2l has)
+    "practice",  # docs/_ext/practice.py: answers hidden until asked for, the map to the book
     "playground",  # docs/_ext/playground.py: the λ playground's data, computed at build time
-    "sphinx_argparse_cli",  # the command-line reference, rendered from the argparse parser
+    # The command-line reference, rendered from the argparse parser by sphinx-argparse-cli, its
+    # help texts through the catalogs (docs/_ext/cli_i18n.py).
+    "cli_i18n",
     "accessibility",  # docs/_ext/accessibility.py: fixes for what axe finds (nox -s site)
     "languages",  # docs/_ext/languages.py: <html lang="zh-CN"> on the Chinese site
     "theme_i18n",  # docs/_ext/theme_i18n.py: furo's texts in the page's language
     "recorded",  # docs/_ext/recorded.py: :val:`plot_02.name` cites a number a tutorial computed
+    "frameworks_page",  # docs/_ext/frameworks_page.py: "One λ, every framework", computed
+    "notebooks",  # docs/_ext/notebooks.py: the downloadable notebooks, with links, per language
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
@@ -53,6 +59,14 @@ exclude_patterns = [
     "auto_examples/*.zip",
     "auto_examples/*.md5",
     "auto_examples/*.json",
+    # The exercises' gallery has one page, which the Explanation section lists; its gallery
+    # index (a thumbnail and the downloads, which the page has itself) is not built.
+    "auto_exercises/index.rst",
+    "auto_exercises/*.ipynb",
+    "auto_exercises/*.py",
+    "auto_exercises/*.zip",
+    "auto_exercises/*.md5",
+    "auto_exercises/*.json",
 ]
 nitpicky = True
 # Types of other projects: this offline build fetches no intersphinx inventory, so their names
@@ -113,22 +127,11 @@ html_context = {"languages": LANGUAGES}
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
 
-FIRST_NOTEBOOK_CELL = """\
-# This notebook runs the weightdecay package: check that it is installed.
-try:
-    import weightdecay
-except ModuleNotFoundError:
-    raise ModuleNotFoundError(
-        "This notebook needs the weightdecay package. In a terminal, from a checkout of its "
-        "repository, run `pip install .` (or, in this notebook, `%pip install /path/to/checkout`), "
-        "then restart the kernel."
-    ) from None
-print("weightdecay", weightdecay.__version__)"""
-
 # -- sphinx-gallery (after scikit-learn's configuration) -----------------------------------
 sphinx_gallery_conf = {
-    "examples_dirs": "../gallery",
-    "gallery_dirs": "auto_examples",
+    # The tutorials, and the book's exercises with their answers (executed like a tutorial).
+    "examples_dirs": ["../gallery", "../exercises"],
+    "gallery_dirs": ["auto_examples", "auto_exercises"],
     "within_subsection_order": "FileNameSortKey",
     "filename_pattern": r"/plot_",
     "doc_module": ("weightdecay",),
@@ -148,9 +151,8 @@ sphinx_gallery_conf = {
     "min_reported_time": float("inf"),
     "show_memory": False,
     "download_all_examples": True,
-    # The downloadable notebooks start by checking that the package is there, and say how to
-    # install it from a checkout if it is not (instead of failing on the first import).
-    "first_notebook_cell": FIRST_NOTEBOOK_CELL,
+    # No "first_notebook_cell": the notebooks extension (docs/_ext/notebooks.py) rewrites the
+    # notebooks of the built site, with a first cell that checks what each one imports.
 }
 if _sphinx_gallery_version < (0, 22):
     # Before 0.22, links from the examples' code to this API needed it; 0.22 resolves them from

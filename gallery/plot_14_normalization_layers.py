@@ -1,3 +1,5 @@
+# Authors: The weightdecay developers
+# SPDX-License-Identifier: MIT
 r"""
 =======================================
 Weight decay with normalization layers
@@ -19,9 +21,6 @@ decay, for SGD, SGD with momentum and AdamW, against
 against :func:`~weightdecay.equilibrium.decay_timescale`; and ask whether accuracy depends on
 the learning rate and the decay separately or only on their product.
 """
-
-# Authors: The weightdecay developers
-# SPDX-License-Identifier: MIT
 
 # %%
 # The data and a network with LayerNorm

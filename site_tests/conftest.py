@@ -10,6 +10,19 @@ The English site is the root of ``docs/_build/html``; every translation built in
 (``docs/_build/html/zh_CN/``, found by its own ``searchindex.js``) is one more entry of ``SITES``,
 so every page test runs over its pages too, with ids such as ``en/index.html`` and
 ``zh_CN/index.html``.
+
+Speed. Opening a page is most of what a page test costs, so the tests that take ``built_page``
+share one browser tab (``shared_page``, one per session or per pytest-xdist worker): the site's
+stylesheets, fonts and MathJax stay in the tab's cache, and the tests of one page run one after
+the other (``pytest_collection_modifyitems`` sorts them by page) and find it already open. Each
+page's tests form one ``xdist_group``, so ``pytest -n 2 --dist loadgroup`` (what ``nox -s site``
+runs) sends them to the same worker.
+
+Fixtures: ``site_url`` (the served site), ``site_browser`` (a test's own problem log, watching
+every context made by ``new_context``, hence ``context`` and ``page``), ``shared_page`` (the
+shared tab: ``show(built_page, phone=...)`` and ``assert_clean(built_page, ...)``), ``built_page``
+and ``built_site`` (parametrized over every page and every language), ``page_source`` and
+``screenshot_dir``.
 """
 
 from __future__ import annotations
@@ -31,22 +44,27 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from playwright.sync_api import (
+        Browser,
         BrowserContext,
         ConsoleMessage,
         Page,
         Request,
         Response,
         Route,
+        ViewportSize,
         WebError,
     )
     from pytest_playwright.pytest_playwright import CreateContextCallback
 
 __all__ = [
+    "DESKTOP",
     "HTML",
     "PAGES",
+    "PHONE",
     "SCREENSHOTS",
     "SITES",
     "PageSource",
+    "SharedPage",
     "Site",
     "SiteBrowser",
     "SitePage",
@@ -65,6 +83,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
+DESKTOP: ViewportSize = {"width": 1280, "height": 720}  # pytest-playwright's default window
+PHONE: ViewportSize = {"width": 375, "height": 812}
 
 
 # -- What was built -------------------------------------------------------------------------------
@@ -109,6 +129,7 @@ class PageSource:
     ids: frozenset[str]  # every id (and <a name>): the targets of #fragments
     hrefs: tuple[str, ...]  # every <a href> and <link href>, as written
     article_text: str  # the text of the <article> (the page body, without the navigation)
+    lang: str  # the lang attribute of <html>
 
 
 class _SourceParser(HTMLParser):
@@ -117,10 +138,13 @@ class _SourceParser(HTMLParser):
         self.ids: set[str] = set()
         self.hrefs: list[str] = []
         self.text: list[str] = []
+        self.lang = ""
         self._in_article = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
+        if tag == "html":
+            self.lang = attributes.get("lang") or ""
         self.ids.update(v for k, v in attributes.items() if v and k == "id")
         if tag == "a" and attributes.get("name"):
             self.ids.add(str(attributes["name"]))
@@ -141,7 +165,9 @@ def read_page_source(file: Path) -> PageSource:
     """Parse a built HTML file (once per session)."""
     parser = _SourceParser()
     parser.feed(file.read_text(encoding="utf-8"))
-    return PageSource(frozenset(parser.ids), tuple(parser.hrefs), " ".join(parser.text))
+    return PageSource(
+        frozenset(parser.ids), tuple(parser.hrefs), " ".join(parser.text), parser.lang
+    )
 
 
 def server_path(url: str) -> str:
@@ -186,7 +212,9 @@ PAGES = _discover_pages(SITES)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    del config
+    # pytest-xdist declares this marker too; without xdist (a plain `pytest site_tests`) it
+    # must still be known, since the suite runs with --strict-markers.
+    config.addinivalue_line("markers", "xdist_group(name): run on the same xdist worker")
     if not SITES:
         msg = f"no built site in {HTML}: run `nox -s docs` first"
         raise pytest.UsageError(msg)
@@ -199,11 +227,36 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """``built_page``: one test per page of every site; ``built_site``: one per language."""
+    """``built_page``: one test per page of every site; ``built_site``: one per language.
+
+    The tests of one page share an xdist group, so that they run on one worker, in one tab.
+    """
     if "built_page" in metafunc.fixturenames:
-        metafunc.parametrize("built_page", PAGES, ids=[p.id for p in PAGES])
+        params = [pytest.param(p, id=p.id, marks=pytest.mark.xdist_group(p.id)) for p in PAGES]
+        metafunc.parametrize("built_page", params)
     if "built_site" in metafunc.fixturenames:
         metafunc.parametrize("built_site", SITES, ids=[s.lang for s in SITES])
+
+
+# Modules whose page tests leave the shared tab at phone width: they run last on each page.
+_PHONE_LAST = ("test_pages",)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Bring the tests of each page together, so that the shared tab opens each page once.
+
+    Tests without a ``built_page`` keep their order, ahead of the page tests.
+    """
+
+    def key(item: pytest.Item) -> tuple[str, bool]:
+        callspec = getattr(item, "callspec", None)
+        built = callspec.params.get("built_page") if callspec else None
+        if not isinstance(built, SitePage):
+            return ("", False)
+        return (built.id, item.path.stem in _PHONE_LAST)
+
+    items.sort(key=key)
 
 
 # -- The server -----------------------------------------------------------------------------------
@@ -323,6 +376,15 @@ class SiteBrowser:
         culprits: list[str] = page.evaluate(_OVERFLOW_JS, _MAY_SCROLL)
         return culprits
 
+    def problems_on(self, path: str) -> list[str]:
+        """The problems recorded while ``path`` was open (in a log that several tests share)."""
+        return [p for p in self.problems if p.startswith(f"{path}: ")]
+
+    def assert_clean_on(self, path: str, *more: str) -> None:
+        """Fail with the problems of ``path`` and ``more`` that the test found on it itself."""
+        problems = [*self.problems_on(path), *(f"{path}: {m}" for m in more)]
+        assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
+
     def take(self) -> list[str]:
         """The problems not yet reported, now marked as reported (for a test that expects them)."""
         new, self.reported = self.problems[self.reported :], len(self.problems)
@@ -417,6 +479,68 @@ def new_context(
         return context
 
     return watched_context
+
+
+class SharedPage:
+    """One browser tab that several tests share: it opens a page only when not already there.
+
+    :meth:`show` shows a built page in the light theme at desktop width or, with ``phone=True``,
+    reloaded at 375 px (as a phone opens it: the page's scripts see that width); :meth:`open`
+    opens a path as the context's window is. Its own :class:`SiteBrowser` records each browser
+    problem under the page where it happened, and :meth:`assert_clean` fails a test with its
+    page's problems, whichever test found them.
+    """
+
+    def __init__(self, context: BrowserContext, log: SiteBrowser) -> None:
+        self.page = context.new_page()
+        self.log = log
+        self._showing: tuple[str, bool | None] | None = None
+
+    def open(self, path: str) -> Page:
+        """The tab, showing ``path`` of the server (loaded, images and math settled)."""
+        return self._go(path, None)
+
+    def show(self, built: SitePage | str, *, phone: bool = False) -> Page:
+        """The tab, showing ``built`` (or a path of the server) at desktop or phone width."""
+        return self._go(built if isinstance(built, str) else built.path, phone)
+
+    def _go(self, path: str, phone: bool | None) -> Page:
+        if self._showing != (path, phone):
+            self._showing = None  # until the page has loaded
+            if phone is not None:
+                self.page.set_viewport_size(PHONE if phone else DESKTOP)
+            self.log.open(self.page, path)
+            self._showing = (path, phone)
+        return self.page
+
+    def assert_clean(self, built: SitePage | str, *more: str) -> None:
+        """Fail with the page's browser problems and ``more`` that the test found itself."""
+        self.log.assert_clean_on(built if isinstance(built, str) else built.path, *more)
+
+
+@pytest.fixture(scope="session")
+def new_shared_page(
+    browser: Browser, browser_context_args: dict[str, Any], base_url: str
+) -> Iterator[Callable[..., SharedPage]]:
+    """Make a :class:`SharedPage` in a new context (options as ``browser.new_context``'s)."""
+    contexts: list[BrowserContext] = []
+
+    def make(**options: Any) -> SharedPage:
+        context = browser.new_context(**{**browser_context_args, **options})
+        contexts.append(context)
+        log = SiteBrowser(base_url)
+        log.watch(context)
+        return SharedPage(context, log)
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def shared_page(new_shared_page: Callable[..., SharedPage]) -> SharedPage:
+    """The tab that every ``built_page`` test of this session (or xdist worker) uses."""
+    return new_shared_page(color_scheme="light")
 
 
 @pytest.fixture(scope="session")

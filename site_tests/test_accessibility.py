@@ -1,13 +1,16 @@
 """Every built page passes axe-core's accessibility rules: no serious or critical violation.
 
 axe-core runs inside the page, injected from the copy that ``axe-playwright-python`` bundles (no
-network). ``test_accessible`` runs every rule on each page in the light theme, then the colour
-contrast rule again in the dark one (furo follows the reader's ``prefers-color-scheme``).
+network) once per page and language. ``test_accessible`` runs every rule on each page in the
+light theme, then the colour contrast rule again in the dark one (furo follows the reader's
+``prefers-color-scheme``), in the tab that the page's tests share (``shared_page``).
 
 The contrast of highlighted code is checked once per theme instead of on every page, by
 ``test_code_colours``: a probe block with one token of every Pygments class that the site's
 stylesheets colour. The colours are the same on every page, and checking the thousands of
-tokens of the tutorials page by page would take minutes.
+tokens of the tutorials page by page would take minutes. The page's contrast runs leave out
+whole code blocks, not only their tokens: axe compares every element with each excluded one,
+which for thousands of tokens costs more than the run.
 """
 
 from __future__ import annotations
@@ -15,18 +18,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from axe_playwright_python.base import AXE_SCRIPT
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-    from conftest import SiteBrowser, SitePage
+    from conftest import SharedPage, SiteBrowser, SitePage
 
 __all__ = ["test_accessible", "test_code_colours"]
 
 BLOCKING = ("serious", "critical")  # axe's two highest of its four impact levels
 CODE = ".highlight pre"  # highlighted code, whose colours test_code_colours checks
-AXE = Axe()
 
 _PROBE_JS = """
 () => {
@@ -58,16 +60,19 @@ _PROBE_JS = """
 """
 
 
-def test_accessible(page: Page, site_browser: SiteBrowser, built_page: SitePage) -> None:
+def test_accessible(shared_page: SharedPage, built_page: SitePage) -> None:
     assert built_page.file.is_file(), f"a link leads to {built_page.id}, which was not built"
-    site_browser.open(page, built_page.path)
+    page = shared_page.show(built_page)
     findings = [
         *_axe(page, "light theme", rules={"color-contrast": {"enabled": False}}),
         *_axe(page, "light theme", exclude=CODE, runOnly=["color-contrast"]),
     ]
     page.emulate_media(color_scheme="dark")
-    findings += _axe(page, "dark theme", exclude=CODE, runOnly=["color-contrast"])
-    site_browser.assert_clean(*findings)
+    try:
+        findings += _axe(page, "dark theme", exclude=CODE, runOnly=["color-contrast"])
+    finally:
+        page.emulate_media(color_scheme="light")  # the shared tab's other tests expect it
+    shared_page.assert_clean(built_page, *findings)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -82,19 +87,35 @@ def test_code_colours(
     site_browser.assert_clean(*findings)
 
 
+_RUN_JS = """
+async ([context, options]) => {
+  const results = await axe.run(context || document, options);
+  return results.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(" ")),
+  }));
+}
+"""
+
+
 def _axe(page: Page, where: str, include: str = "", exclude: str = "", **options: Any) -> list[str]:
-    """Run axe with ``options``; one line per serious or critical violation."""
+    """Run axe with ``options``; one line per serious or critical violation.
+
+    axe-core is injected into the page once, from the copy that axe-playwright-python ships.
+    """
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE_SCRIPT)
     context = {"include": [[include]]} if include else {"exclude": [[exclude]]} if exclude else None
-    response = AXE.run(page, context=context, options={**options, "resultTypes": ["violations"]})
+    violations: list[dict[str, Any]] = page.evaluate(
+        _RUN_JS, [context, {**options, "resultTypes": ["violations"]}]
+    )
     lines = []
-    for violation in response.response["violations"]:
+    for violation in violations:
         if violation["impact"] not in BLOCKING:
             continue
-        nodes: list[dict[str, Any]] = violation["nodes"]
-        targets = ", ".join(" ".join(node["target"]) for node in nodes[:3])
-        more = f" and {len(nodes) - 3} more" if len(nodes) > 3 else ""
+        targets: list[str] = violation["targets"]
+        more = f" and {len(targets) - 3} more" if len(targets) > 3 else ""
         lines.append(
             f"{where}: {violation['id']} ({violation['impact']}): {violation['help']}; "
-            f"{len(nodes)} elements: {targets}{more}"
+            f"{len(targets)} elements: {', '.join(targets[:3])}{more}"
         )
     return lines

@@ -9,15 +9,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
+
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from playwright.sync_api import Page
 
-    from conftest import SiteBrowser
+    from conftest import SharedPage, SiteBrowser
 
 __all__ = [
     "test_a_console_error_is_reported",
     "test_a_missing_file_is_reported",
     "test_a_remote_request_is_blocked_and_reported",
+    "test_a_shared_tab_reloads_only_when_needed_and_reports_by_page",
     "test_text_wider_than_a_phone_is_reported",
 ]
 
@@ -86,3 +91,28 @@ def test_text_wider_than_a_phone_is_reported(
         "p#wide reaches 608 px",
     ]
     site_browser.assert_clean()
+
+
+def test_a_shared_tab_reloads_only_when_needed_and_reports_by_page(
+    new_shared_page: Callable[..., SharedPage],
+) -> None:
+    """The page tests' shared tab: a problem is reported with the page it happened on, and only
+    there; the same page is not loaded twice; the phone view is a reload at 375 px."""
+    tab = new_shared_page()
+    page = tab.open("_static/")
+    page.evaluate("() => { window.marker = 1; console.error('broken'); }")
+    assert tab.open("_static/").evaluate("() => window.marker") == 1  # not reloaded
+    tab.open("index.html")
+    tab.assert_clean("index.html")
+    assert tab.log.problems_on("_static/") == ["_static/: console error: broken"]
+    with pytest.raises(
+        AssertionError,
+        match=r"2 problems:\s+_static/: console error: broken\s+_static/: and one more",
+    ):
+        tab.assert_clean("_static/", "and one more")
+    page = tab.show("index.html")  # at desktop width: a reload
+    assert page.evaluate("() => [window.marker, innerWidth]") == [None, 1280]
+    page.evaluate("() => { window.marker = 2; }")
+    assert tab.show("index.html").evaluate("() => window.marker") == 2
+    phone = tab.show("index.html", phone=True).evaluate("() => [window.marker, innerWidth]")
+    assert phone == [None, 375]

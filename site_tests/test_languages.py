@@ -2,7 +2,9 @@
 
 The switcher is a link whose text is the other language's name (``中文`` on English pages,
 ``English`` on Chinese ones) and which leads to the same page in that language: from disk
-(``file://``) and from the server alike, because it is relative.
+(``file://``) and from the server alike, because it is relative. The page tests read the tab
+that the page's tests share (``shared_page``), and follow the switcher's link by its address
+(the target's own test checks its language in the browser); the two tests from disk click it.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from playwright.sync_api import Page
 
-    from conftest import Site, SiteBrowser, SitePage
+    from conftest import PageSource, SharedPage, Site, SiteBrowser, SitePage
 
 __all__ = [
     "test_chinese_emphasis_is_upright_with_emphasis_dots",
@@ -44,22 +47,25 @@ def _other_root(site: Site) -> Path | None:
 
 
 def test_switcher_leads_to_the_same_page_in_the_other_language(
-    page: Page, site_browser: SiteBrowser, built_page: SitePage
+    shared_page: SharedPage,
+    built_page: SitePage,
+    page_source: Callable[[Path], PageSource],
 ) -> None:
     other = _other_root(built_page.site)
     if other is None or built_page.rel in GENERATED:
         pytest.skip("one language only, or a page Sphinx generates")
-    site_browser.open(page, built_page.path)
+    page = shared_page.show(built_page)
     assert page.get_attribute("html", "lang") == LANG_TAGS[built_page.site.lang]
     switch = page.locator("p.language-switch a")
     assert switch.count() == 1
     other_lang = "zh_CN" if built_page.site.lang == "en" else "en"
     assert switch.inner_text() == NAMES[other_lang]
-    switch.click()
-    page.wait_for_load_state()
-    assert site_browser.local_file(page.url) == other / built_page.rel
-    assert page.get_attribute("html", "lang") == LANG_TAGS[other_lang]
-    site_browser.assert_clean()
+    href: str = switch.evaluate("(a) => a.href")  # resolved against the page, as a click does
+    target = shared_page.log.local_file(href)
+    assert target == other / built_page.rel, f"{built_page.id}: the switcher leads to {href}"
+    assert target.is_file(), f"{built_page.id}: the switcher leads to {href}, not built"
+    assert page_source(target).lang == LANG_TAGS[other_lang]
+    shared_page.assert_clean(built_page)
 
 
 def test_switcher_works_from_disk(page: Page, built_site: Site) -> None:
@@ -76,16 +82,14 @@ def test_switcher_works_from_disk(page: Page, built_site: Site) -> None:
     assert page.url == start.as_uri()
 
 
-def test_chinese_pages_are_in_chinese(
-    page: Page, site_browser: SiteBrowser, built_page: SitePage
-) -> None:
+def test_chinese_pages_are_in_chinese(shared_page: SharedPage, built_page: SitePage) -> None:
     """Every heading and every gallery thumbnail title of a Chinese page holds Chinese.
 
     Headings that are only identifiers (an API page's ``train_scratch``) are exempt.
     """
     if built_page.site.lang == "en" or built_page.rel in GENERATED:
         pytest.skip("an English page, or a page Sphinx generates")
-    site_browser.open(page, built_page.path)
+    page = shared_page.show(built_page)
     headings: list[str] = page.eval_on_selector_all(
         "article h1, article h2, article h3", "(hs) => hs.map((h) => h.innerText)"
     )
@@ -99,7 +103,7 @@ def test_chinese_pages_are_in_chinese(
     )
     untranslated = [t for t in titles if not CJK.search(t)]
     assert not untranslated, f"English thumbnail titles on {built_page.id}: {untranslated}"
-    site_browser.assert_clean()
+    shared_page.assert_clean(built_page)
 
 
 # furo's own texts on every page: the selector, and the attribute that holds the text (or None
@@ -142,12 +146,12 @@ def test_the_theme_speaks_the_page_language(
 
 
 def test_chinese_emphasis_is_upright_with_emphasis_dots(
-    page: Page, site_browser: SiteBrowser, built_page: SitePage
+    shared_page: SharedPage, built_page: SitePage
 ) -> None:
     """Chinese fonts have no italic: emphasis on Chinese text takes emphasis dots (着重号)."""
     if built_page.site.lang == "en" or built_page.rel in GENERATED:
         pytest.skip("an English page, or a page Sphinx generates")
-    site_browser.open(page, built_page.path)
+    page = shared_page.show(built_page)
     styles: list[list[str]] = page.eval_on_selector_all(
         "article em",
         """(ems) => ems.filter((e) => /[\u4e00-\u9fff]/.test(e.textContent)).map((e) => {
@@ -157,4 +161,4 @@ def test_chinese_emphasis_is_upright_with_emphasis_dots(
     )
     wrong = [s for s in styles if s[1] != "normal" or s[2] == "none"]
     assert not wrong, f"slanted or undotted Chinese emphasis on {built_page.id}: {wrong}"
-    site_browser.assert_clean()
+    shared_page.assert_clean(built_page)

@@ -5,6 +5,9 @@ uncaught exception, remote or failed request (see ``conftest.py``); math typeset
 no TeX left over; every image loaded (and a tutorial has its figures); every internal link
 reaching a file and every ``#fragment`` an id on its target page; and at 375 px (a phone) no
 text reaching past the window's edge.
+
+It uses the shared tab (``shared_page`` in ``conftest.py``) and runs after the other tests of its
+page, since it leaves the tab at phone width.
 """
 
 from __future__ import annotations
@@ -17,13 +20,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-    from playwright.sync_api import Page, ViewportSize
-
-    from conftest import PageSource, SiteBrowser, SitePage
+    from conftest import PageSource, SharedPage, SiteBrowser, SitePage
 
 __all__ = ["test_page"]
 
-PHONE: ViewportSize = {"width": 375, "height": 812}
 TUTORIAL = re.compile(r"auto_examples/plot_[^/]*\.html")
 
 # Text nodes inside these are code or rendered math, where \( or $$ may legitimately appear.
@@ -61,23 +61,21 @@ _COLLECT_JS = r"""
 
 
 def test_page(
-    page: Page,
-    site_browser: SiteBrowser,
+    shared_page: SharedPage,
     built_page: SitePage,
     page_source: Callable[[Path], PageSource],
 ) -> None:
     assert built_page.file.is_file(), f"a link leads to {built_page.id}, which was not built"
-    site_browser.open(page, built_page.path)
+    page = shared_page.show(built_page)
     data: dict[str, Any] = page.evaluate(_COLLECT_JS, _SKIP_TEXT)
     problems = [
         *_math_problems(data),
         *_image_problems(data, tutorial=bool(TUTORIAL.fullmatch(built_page.rel))),
-        *_link_problems(data, built_page, site_browser, page_source),
+        *_link_problems(data, built_page, shared_page.log, page_source),
     ]
-    page.set_viewport_size(PHONE)
-    site_browser.open(page, built_page.path)  # again, as a phone would: the page's scripts adapt
-    problems += [f"at 375 px: {culprit}" for culprit in site_browser.overflow(page)]
-    site_browser.assert_clean(*problems)
+    shared_page.show(built_page, phone=True)  # again, as a phone would: the page's scripts adapt
+    problems += [f"at 375 px: {culprit}" for culprit in shared_page.log.overflow(page)]
+    shared_page.assert_clean(built_page, *problems)
 
 
 def _math_problems(data: dict[str, Any]) -> list[str]:

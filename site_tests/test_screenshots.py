@@ -2,7 +2,8 @@
 
 They land in ``docs/_build/screenshots/<language>/`` (``index-desktop.png``,
 ``tutorial-phone.png``, ...) for a person to look at. On the phone (375 px, touch, device scale
-2) no text may reach past the screen's edge.
+2) no text may reach past the screen's edge. Each screen is one browser context, with one tab
+that all its screenshots share (a phone's touch and pixel ratio are the context's).
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-    from playwright.sync_api import BrowserContext
-
-    from conftest import Site, SiteBrowser
+    from conftest import SharedPage, Site
 
 __all__ = ["test_screenshot"]
 
@@ -44,19 +43,26 @@ def _subject_page(site: Site, subject: str) -> str:
     return f"faq/{faqs[0].name}"
 
 
+@pytest.fixture(scope="module")
+def screen_tabs(new_shared_page: Callable[..., SharedPage]) -> dict[str, SharedPage]:
+    """Per screen, a tab in a context of that screen, which its screenshots share."""
+    return {screen: new_shared_page(**options) for screen, options in SCREENS.items()}
+
+
 @pytest.mark.parametrize("screen", SCREENS)  # not "device": pytest-playwright has one
 @pytest.mark.parametrize("subject", ["index", "tutorial", "faq"])
 def test_screenshot(
-    new_context: Callable[..., BrowserContext],
-    site_browser: SiteBrowser,
+    screen_tabs: dict[str, SharedPage],
     built_site: Site,
     screenshot_dir: Path,
     subject: str,
     screen: str,
 ) -> None:
-    page = new_context(**SCREENS[screen]).new_page()
-    site_browser.open(page, built_site.prefix + _subject_page(built_site, subject))
-    shot = screenshot_dir / built_site.lang / f"{subject}-{screen}.png"
-    page.screenshot(path=shot, full_page=True)
-    culprits = site_browser.overflow(page) if screen == "phone" else []
-    site_browser.assert_clean(*(f"on a phone: {culprit}" for culprit in culprits))
+    tab = screen_tabs[screen]
+    path = built_site.prefix + _subject_page(built_site, subject)
+    page = tab.open(path)
+    page.screenshot(
+        path=screenshot_dir / built_site.lang / f"{subject}-{screen}.png", full_page=True
+    )
+    culprits = tab.log.overflow(page) if screen == "phone" else []
+    tab.assert_clean(path, *(f"on a phone: {culprit}" for culprit in culprits))

@@ -529,7 +529,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     [
         (
             ["trian"],
-            "invalid choice: 'trian' (choose from train, compare, path); did you mean 'train'?",
+            "invalid choice: 'trian' (choose from train, compare, path, convert); did you mean 'train'?",
         ),
         (
             ["train", "--lambd", "-1"],

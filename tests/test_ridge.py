@@ -167,3 +167,21 @@ def test_bad_input(
 ) -> None:
     with pytest.raises(error, match=message):
         ridge_closed_form(*args)  # type: ignore[arg-type]
+
+
+def test_the_dual_system_is_cheaper_not_better_conditioned() -> None:
+    # ridge.py solves the n x n dual system when n < d. Centring leaves Xc of rank <= n - 1, so
+    # both Gram matrices have the eigenvalue 0 besides their shared nonzero ones, and both
+    # systems have the condition number (s_1^2 + n lambda) / (n lambda).
+    problem = make_problem(dtype=torch.float64)
+    X = problem.X_train
+    Xc = X - X.mean(0, keepdim=True)
+    n, d = Xc.shape
+    assert int(torch.linalg.matrix_rank(Xc)) == n - 1
+    nonzero = torch.linalg.svdvals(Xc)[: n - 1] ** 2
+    for lambd in (0.01, 1.0, 100.0):
+        primal = torch.linalg.cond(Xc.T @ Xc + n * lambd * torch.eye(d, dtype=X.dtype))
+        dual = torch.linalg.cond(Xc @ Xc.T + n * lambd * torch.eye(n, dtype=X.dtype))
+        by_hand = (nonzero[0] + n * lambd) / (n * lambd)
+        torch.testing.assert_close(primal, by_hand, rtol=1e-8, atol=0.0)
+        torch.testing.assert_close(dual, by_hand, rtol=1e-8, atol=0.0)

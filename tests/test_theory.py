@@ -9,22 +9,33 @@ expected squared error of weights w is noise**2 + ||w - w*||**2, so no test set 
 from __future__ import annotations
 
 import math
+import re
 from datetime import timedelta
+from typing import TypedDict
 
 import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from weightdecay import ridge_closed_form
+from weightdecay import ridge_closed_form, squared_loss
 from weightdecay.theory import min_norm_risk, optimal_ridge_lambda, ridge_risk
 
 F64 = torch.float64
 # Relative theory-vs-Monte-Carlo gap allowed ("within a few percent"). Each case draws enough
 # training sets for a standard error near 1%.
 TOLERANCE = 0.04
-NOTEBOOK = {"w_norm": math.sqrt(200) * 0.01, "noise": 0.01}  # 200 weights of 0.01
-NAKKIRAN = {"w_norm": 1.0, "noise": 0.5}  # Nakkiran et al. (2020), Figure 1
+
+
+class Setting(TypedDict):
+    """The problem's two keywords, typed so that ``**setting`` cannot stand for ``scale``."""
+
+    w_norm: float
+    noise: float
+
+
+NOTEBOOK: Setting = {"w_norm": math.sqrt(200) * 0.01, "noise": 0.01}  # 200 weights of 0.01
+NAKKIRAN: Setting = {"w_norm": 1.0, "noise": 0.5}  # Nakkiran et al. (2020), Figure 1
 
 
 def draw(
@@ -67,7 +78,7 @@ def standard_error(samples: torch.Tensor) -> float:
 # --------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("setting", [NOTEBOOK, NAKKIRAN], ids=["notebook", "nakkiran"])
 @pytest.mark.parametrize(("n", "draws"), [(10, 200), (35, 1000), (70, 1000), (150, 200)])
-def test_min_norm_risk_matches_least_squares(n: int, draws: int, setting: dict[str, float]) -> None:
+def test_min_norm_risk_matches_least_squares(n: int, draws: int, setting: Setting) -> None:
     d = 50
     X, y, w_star = draw(n, d, **setting, draws=draws, seed=n)
     # gelsy (a complete orthogonal factorization) returns the minimum-norm solution when n < d:
@@ -142,6 +153,37 @@ def test_intercept_costs_one_example(n: int, lambd: float, draws: int) -> None:
     assert gap < TOLERANCE, (
         f"gap {gap:.2%}, standard error {standard_error(torch.stack(risks)):.2%}"
     )
+
+
+@pytest.mark.parametrize(("n", "lambd"), [(30, 0.0), (30, 0.2), (90, 0.0)])
+def test_half_scale_is_the_package_test_loss(n: int, lambd: float) -> None:
+    """scale="half" is the mean of the package's squared_loss, 1/2 (y_hat - y)^2, on new examples
+    drawn from the same problem (no exact formula: a real test set, with its noise)."""
+    d, draws, n_test = 50, 300, 200
+    X, y, w_star = draw(n, d, **NAKKIRAN, draws=draws, seed=n)
+    w = ridge_no_intercept(X, y, lambd) if lambd else torch.linalg.pinv(X) @ y
+    gen = torch.Generator().manual_seed(1_000 + n)
+    X_test = torch.randn(draws, n_test, d, generator=gen, dtype=F64)
+    noise = NAKKIRAN["noise"] * torch.randn(draws, n_test, 1, generator=gen, dtype=F64)
+    losses = squared_loss(X_test @ w, X_test @ w_star + noise).mean((-2, -1))
+    if lambd:
+        expected = ridge_risk(n, d, lambd, **NAKKIRAN, scale="half")
+    else:
+        expected = min_norm_risk(n, d, **NAKKIRAN, scale="half")
+    assert relative_gap(losses, expected) < TOLERANCE, (
+        f"standard error {standard_error(losses):.2%}"
+    )
+
+
+def test_half_scale_halves_the_mse() -> None:
+    n = torch.tensor([20, 150, 250, 800])
+    mse = min_norm_risk(n, 200, **NOTEBOOK), ridge_risk(n, 200, 0.05, **NOTEBOOK)
+    half = (
+        min_norm_risk(n, 200, **NOTEBOOK, scale="half"),
+        ridge_risk(n, 200, 0.05, **NOTEBOOK, scale="half"),
+    )
+    for full, halved in zip(mse, half, strict=True):
+        torch.testing.assert_close(halved, full / 2, rtol=1e-15, atol=0.0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -243,7 +285,7 @@ def test_optimal_ridge_never_gets_worse_with_more_data(
     n: int, extra: int, d: int, w_norm: float, noise: float
 ) -> None:
     """Nakkiran et al. (2020): tuned ridge is monotone in n, no double descent."""
-    setting = {"w_norm": w_norm, "noise": noise}
+    setting: Setting = {"w_norm": w_norm, "noise": noise}
     sizes_ = torch.tensor([n, n + extra])
     risks = ridge_risk(sizes_, d, optimal_ridge_lambda(sizes_, d, **setting), **setting)
     assert float(risks[1]) <= float(risks[0]) * (1 + 1e-12)
@@ -326,6 +368,15 @@ def test_ridge_risk_rejects_bad_input(
     arguments: dict[str, object] = {"n_train": 20, "num_inputs": 200, "lambd": 1.0, **NOTEBOOK}
     with pytest.raises(error, match=match):
         ridge_risk(**{**arguments, **kwargs})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("scale", ["MSE", "half squared", 0.5, None])
+def test_risks_reject_an_unknown_scale(scale: object) -> None:
+    match = rf"scale must be 'mse' or 'half', got {re.escape(repr(scale))}\."
+    with pytest.raises(ValueError, match=match):
+        min_norm_risk(20, 200, **NOTEBOOK, scale=scale)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=match):
+        ridge_risk(20, 200, 1.0, **NOTEBOOK, scale=scale)  # type: ignore[arg-type]
 
 
 def test_optimal_lambda_needs_nonzero_weights() -> None:

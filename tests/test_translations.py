@@ -45,6 +45,7 @@ def _pages() -> list[str]:
         if not skip & set(path.relative_to(DOCS).parts)
     ]
     pages += [f"auto_examples/{script.stem}" for script in (ROOT / "gallery").glob("plot_*.py")]
+    pages += [f"auto_exercises/{script.stem}" for script in (ROOT / "exercises").glob("plot_*.py")]
     return [*pages, "auto_examples/index"]
 
 

@@ -61,7 +61,7 @@ def translate_thumbnails(app: Sphinx, doctree: nodes.document, docname: str) -> 
     if app.config.language == "en":
         return
     sequence = list(doctree.findall(lambda n: isinstance(n, (nodes.image, nodes.raw))))
-    tutorials = [_tutorial(node) for node in sequence]
+    tutorials = [_tutorial(app, node) for node in sequence]
     for i, node in enumerate(sequence):
         if not isinstance(node, nodes.raw):
             continue
@@ -87,11 +87,14 @@ def mark_cjk_emphasis(app: Sphinx, doctree: nodes.document, docname: str) -> Non
             node["classes"].append("cjk-emphasis")
 
 
-def _tutorial(node: nodes.Node) -> str | None:
+def _tutorial(app: Sphinx, node: nodes.Node) -> str | None:
+    """The page a thumbnail image stands for, in whichever gallery holds it (tutorials, exercises)."""
     if isinstance(node, nodes.image):
         match = THUMB.search(node.get("uri", ""))
-        if match:
-            return f"auto_examples/{match.group(1)}"
+        folders = app.config.sphinx_gallery_conf.get("gallery_dirs", ())
+        for folder in [folders] if isinstance(folders, str) else folders:
+            if match and f"{folder}/{match.group(1)}" in app.env.found_docs:
+                return f"{folder}/{match.group(1)}"
     return None
 
 

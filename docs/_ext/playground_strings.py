@@ -75,9 +75,22 @@ PAGE_STRINGS: Table = {
         "zh_CN": '更新与从零开始实现完全相同：取 λ = wd / 2 = <span id="wdp-equivalent-lambda">'
         "</span>，学习率加倍。",
     },
+    "n.label": {"en": "Training examples n", "zh_CN": "训练样本数 n"},
+    "n.hint": {
+        "en": "(the test set and the features stay the book's)",
+        "zh_CN": "（测试集和特征与原书相同）",
+    },
     "readout.w_norm": {"en": "‖w‖ at the end", "zh_CN": "最终的 ‖w‖"},
     "readout.train_loss": {"en": "final train loss", "zh_CN": "最终训练损失"},
     "readout.test_loss": {"en": "final test loss", "zh_CN": "最终测试损失"},
+    "readout.converged": {
+        "en": "converged ridge (L2), these data",
+        "zh_CN": "收敛后的岭回归（L2），同一份数据",
+    },
+    "readout.theory": {
+        "en": "converged ridge (L2), expected: theory",
+        "zh_CN": "收敛后的岭回归（L2），期望值：理论",
+    },
     "readout.exact_zeros": {
         "en": 'exact zeros <span class="wdp-unit">w = 0</span>',
         "zh_CN": '恰为零 <span class="wdp-unit">w = 0</span>',
@@ -103,6 +116,7 @@ PAGE_STRINGS: Table = {
         "en": ' Zeros are counted among the <span data-wdp-fact="num_inputs"></span> weights.',
         "zh_CN": '零的个数在全部 <span data-wdp-fact="num_inputs"></span> 个权重中统计。',
     },
+    "share.button": {"en": "Copy a link to this view", "zh_CN": "复制指向当前视图的链接"},
     "caption.loss": {
         "en": "<strong>Loss over the epochs</strong> (log scale) of the run at the chosen "
         "strength: training loss (solid), test loss (dashed) and the test loss of the zero "
@@ -125,12 +139,18 @@ PAGE_STRINGS: Table = {
     },
     "caption.lambda": {
         "en": "<strong>Final test loss against the strength</strong> (both axes log scale), over "
-        "the whole grid; the dot marks the chosen strength. Click the chart to jump there.",
-        "zh_CN": "<strong>最终测试损失随强度的变化</strong>（两个坐标轴都是对数刻度），覆盖整个"
-        "网格；圆点标出所选的强度。点击图中某处即可跳到那里的强度。",
+        "the whole grid at the chosen n; the dot marks the chosen strength. The dashed curve is "
+        "the theory's expected test loss of the converged ridge (L2) estimator, on the same "
+        "scale as the losses. Click the chart to jump to a strength.",
+        "zh_CN": "<strong>最终测试损失随强度的变化</strong>（两个坐标轴都是对数刻度），覆盖所选 n "
+        "下的整个网格；圆点标出所选的强度。虚线是理论给出的收敛后岭回归（L2）估计的期望测试"
+        "损失，与各损失的尺度相同。点击图中某处即可跳到那里的强度。",
     },
     "facts.caption": {"en": "What the build computed", "zh_CN": "构建时算出的数值"},
-    "facts.download": {"en": "Download the data (JSON)", "zh_CN": "下载数据（JSON）"},
+    "facts.download": {
+        "en": "Download the runs of this n (JSON)",
+        "zh_CN": "下载当前 n 的训练结果（JSON）",
+    },
 }
 
 SCRIPT_STRINGS: Table = {
@@ -138,14 +158,39 @@ SCRIPT_STRINGS: Table = {
         "en": "The playground's data (_static/playground-data.js) did not load.",
         "zh_CN": "交互演示的数据（_static/playground-data.js）没有加载成功。",
     },
+    "error.no_runs": {
+        "en": "The runs for n = {n} did not load.",
+        "zh_CN": "n = {n} 的训练结果没有加载成功。",
+    },
+    "status.loading": {
+        "en": "Loading the runs for n = {n}…",
+        "zh_CN": "正在加载 n = {n} 的训练结果……",
+    },
     "slider.valuetext": {"en": "{name} = {value}", "zh_CN": "{name} = {value}"},
+    "n.valuetext": {"en": "n = {n}", "zh_CN": "n = {n}"},
+    "note.unfinished": {
+        "en": "After {epochs} epochs SGD's test loss is {sgd}; the converged estimator on the same "
+        "data scores {converged}. They minimize the same objective: optimization is not finished.",
+        "zh_CN": "训练 {epochs} 个迭代周期后，SGD 的测试损失为 {sgd}；在同一份数据上，收敛后的估计"
+        "为 {converged}。两者最小化的是同一个目标函数：优化还没有完成。",
+    },
+    "hash.invalid": {
+        "en": "The link asks for {entries}, which this page does not have; it shows the "
+        "defaults instead.",
+        "zh_CN": "链接要求的 {entries} 在本页不存在，因此改为显示默认值。",
+    },
+    "share.copied": {"en": "Link copied.", "zh_CN": "链接已复制。"},
+    "share.manual": {
+        "en": "Copy this link: {url}",
+        "zh_CN": "请复制这个链接：{url}",
+    },
     # The loss chart
     "chart.loss.label": {
-        "en": "Line chart, log scale: over {epochs} epochs with {name} = {strength}, the training "
-        "loss goes from {train_first} to {train_last} and the test loss from {test_first} to "
-        "{test_last}; the zero predictor's test loss is {zero}.",
-        "zh_CN": "折线图，对数刻度：{name} = {strength} 时训练 {epochs} 个迭代周期，训练损失从 "
-        "{train_first} 变为 {train_last}，测试损失从 {test_first} 变为 {test_last}；零预测器"
+        "en": "Line chart, log scale: over {epochs} epochs with {name} = {strength} and n = {n}, "
+        "the training loss goes from {train_first} to {train_last} and the test loss from "
+        "{test_first} to {test_last}; the zero predictor's test loss is {zero}.",
+        "zh_CN": "折线图，对数刻度：{name} = {strength}、n = {n} 时训练 {epochs} 个迭代周期，训练"
+        "损失从 {train_first} 变为 {train_last}，测试损失从 {test_first} 变为 {test_last}；零预测器"
         "的测试损失为 {zero}。",
     },
     "axis.epoch": {"en": "epoch", "zh_CN": "迭代周期"},
@@ -156,18 +201,19 @@ SCRIPT_STRINGS: Table = {
     # The weights chart
     "chart.weights.label": {
         "en": "Scatter plot of the {count} weights, final value against initial value, with "
-        "{name} = {strength}: the norm of the weights goes from {norm_first} to {norm_last}, "
-        "and {near} weights end near zero.",
-        "zh_CN": "散点图，{count} 个权重的最终值对初始值，{name} = {strength}：权重的范数从 "
-        "{norm_first} 变为 {norm_last}，有 {near} 个权重最终接近零。",
+        "{name} = {strength} and n = {n}: the norm of the weights goes from {norm_first} to "
+        "{norm_last}, and {near} weights end near zero.",
+        "zh_CN": "散点图，{count} 个权重的最终值对初始值，{name} = {strength}、n = {n}：权重的"
+        "范数从 {norm_first} 变为 {norm_last}，有 {near} 个权重最终接近零。",
     },
     "chart.weights.label_zoomed": {
         "en": "Scatter plot of the {count} weights, final value against initial value, with "
-        "{name} = {strength}: the norm of the weights goes from {norm_first} to {norm_last}, "
-        "and {near} weights end near zero (vertical axis zoomed to the final weights).",
-        "zh_CN": "散点图，{count} 个权重的最终值对初始值，{name} = {strength}：权重的范数从 "
-        "{norm_first} 变为 {norm_last}，有 {near} 个权重最终接近零（纵轴已缩放到最终权重的"
-        "范围）。",
+        "{name} = {strength} and n = {n}: the norm of the weights goes from {norm_first} to "
+        "{norm_last}, and {near} weights end near zero (vertical axis zoomed to the final "
+        "weights).",
+        "zh_CN": "散点图，{count} 个权重的最终值对初始值，{name} = {strength}、n = {n}：权重的"
+        "范数从 {norm_first} 变为 {norm_last}，有 {near} 个权重最终接近零（纵轴已缩放到最终权重"
+        "的范围）。",
     },
     "axis.initial_weight": {"en": "initial weight w₀", "zh_CN": "初始权重 w₀"},
     "axis.final_weight": {"en": "final weight w", "zh_CN": "最终权重 w"},
@@ -177,14 +223,16 @@ SCRIPT_STRINGS: Table = {
     "legend.unchanged": {"en": "unchanged", "zh_CN": "不变"},
     # The strength chart
     "chart.lambda.label": {
-        "en": "Line chart, log scales: final test loss against {name} over {count} values from "
-        "{first} to {last}; the lowest, {best_loss}, is at {best}; the marker is at {chosen}, "
-        "test loss {chosen_loss}.",
-        "zh_CN": "折线图，两轴均为对数刻度：最终测试损失随 {name} 的变化，共 {count} 个取值，从 "
-        "{first} 到 {last}；最低值 {best_loss} 位于 {best}；标记位于 {chosen}，测试损失为 "
-        "{chosen_loss}。",
+        "en": "Line chart, log scales: final test loss against {name} at n = {n}, over {count} "
+        "values from {first} to {last}; the lowest, {best_loss}, is at {best}; the marker is at "
+        "{chosen}, test loss {chosen_loss}, where the theory expects {theory} for the converged "
+        "ridge estimator.",
+        "zh_CN": "折线图，两轴均为对数刻度：n = {n} 时最终测试损失随 {name} 的变化，共 {count} 个"
+        "取值，从 {first} 到 {last}；最低值 {best_loss} 位于 {best}；标记位于 {chosen}，测试损失为 "
+        "{chosen_loss}，理论给出的收敛后岭回归估计的期望值为 {theory}。",
     },
     "axis.final_test_loss": {"en": "final test loss", "zh_CN": "最终测试损失"},
+    "legend.theory": {"en": "ridge, theory", "zh_CN": "岭回归，理论"},
     "legend.zero": {"en": "zero predictor", "zh_CN": "零预测器"},
     # The table of what the build computed: row names, then values
     "facts.data.name": {"en": "Data", "zh_CN": "数据"},
@@ -193,6 +241,13 @@ SCRIPT_STRINGS: Table = {
         "{num_inputs} features, true weights {true_w}, bias {true_b}, noise σ = {noise}",
         "zh_CN": "make_problem(seed={seed})：{n_train} 个训练样本和 {n_test} 个测试样本，"
         "{num_inputs} 个特征，真实权重 {true_w}，偏置 {true_b}，噪声 σ = {noise}",
+    },
+    "facts.sizes.name": {"en": "Sizes n", "zh_CN": "样本数 n"},
+    "facts.sizes": {
+        "en": "{sizes}; the runs of this n are a file of {first} KiB, those of each n {least} to "
+        "{most} KiB, loaded when that n is first chosen",
+        "zh_CN": "{sizes}；当前 n 的训练结果是一个 {first} KiB 的文件，每个 n 的文件为 {least} 到 "
+        "{most} KiB，在首次选择该 n 时加载",
     },
     "facts.scratch.name": {"en": "From scratch", "zh_CN": "从零开始实现"},
     "facts.concise.name": {"en": "torch.optim", "zh_CN": "简洁实现（torch.optim）"},
@@ -204,8 +259,10 @@ SCRIPT_STRINGS: Table = {
     },
     "facts.curvature.name": {"en": "Largest curvature max L_B", "zh_CN": "最大曲率 max L_B"},
     "facts.curvature": {
-        "en": "{value}, over all {count} minibatches of {batch_size} training rows",
-        "zh_CN": "{value}，取自由 {batch_size} 个训练样本组成的全部 {count} 个小批量",
+        "en": "at most {value} (Gershgorin's bound), over every minibatch of {batch_size} training "
+        "rows at every n",
+        "zh_CN": "至多 {value}（Gershgorin 界），涵盖每个 n 下由 {batch_size} 个训练样本组成的每个"
+        "小批量",
     },
     "facts.lambda_bound.name": {
         "en": "Bound on λ: 2/η − max L_B",
@@ -223,9 +280,17 @@ SCRIPT_STRINGS: Table = {
     },
     "facts.zero.name": {"en": "Zero predictor, test loss", "zh_CN": "零预测器的测试损失"},
     "facts.zero": {
-        "en": "{loss} (½ squared error; {loss_squared} as squared error); ½(‖w*‖² + σ²) = "
-        "{expected}",
-        "zh_CN": "{loss}（½ 平方误差；按平方误差计为 {loss_squared}）；½(‖w*‖² + σ²) = {expected}",
+        "en": "{loss} at n = {n} (½ squared error; {loss_squared} as squared error); "
+        "½(‖w*‖² + σ²) = {expected}",
+        "zh_CN": "n = {n} 时为 {loss}（½ 平方误差；按平方误差计为 {loss_squared}）；"
+        "½(‖w*‖² + σ²) = {expected}",
+    },
+    "facts.theory.name": {"en": "Theory", "zh_CN": "理论"},
+    "facts.theory": {
+        "en": "½ ridge_risk(n, d, λ, w_norm={w_norm}, noise={noise}); with torch.optim "
+        "ridge_risk(n, d, wd / 2, ...), as squared error",
+        "zh_CN": "½ ridge_risk(n, d, λ, w_norm={w_norm}, noise={noise})；简洁实现为 "
+        "ridge_risk(n, d, wd / 2, ...)，按平方误差计",
     },
     "facts.near_zero.name": {"en": "Near zero", "zh_CN": "接近零"},
     "facts.near_zero": {"en": "|w| < {tol}", "zh_CN": "|w| < {tol}"},

@@ -1,14 +1,19 @@
 /* The λ playground of docs/playground.md: small hand-written SVG charts, no library, no network.
  *
- * Its data, window.weightdecayPlayground, is written at build time by
- * docs/_ext/playground_data.py (in _static/playground-data.js, so that the page also works when
- * opened from disk, where fetch() of a local file fails). It holds one record per grid point of
- * every trainer and penalty. The slider's value is log10 of the strength and each of its
- * positions is one grid point: the page looks records up and never interpolates between them.
+ * Its data are written at build time by docs/_ext/playground_data.py, as scripts (so that the
+ * page also works when opened from disk, where fetch() of a local file fails):
+ * _static/playground-data.js sets window.weightdecayPlayground, what every view needs (the
+ * settings, the grid of strengths, the sizes n and the file of each); the file of a size adds
+ * its runs to window.weightdecayPlaygroundRuns, and is loaded when a reader first picks that
+ * size. The λ slider's value is log10 of the strength and each of its positions is one grid
+ * point; the n slider's value is the index of a size. The page looks records up and never
+ * interpolates between them.
  *
- * Every text it writes comes from window.weightdecayPlaygroundStrings, in the site's language,
- * through t(key, values): the build puts them into the page from docs/_ext/playground_strings.py
- * (which also translates the page's own HTML). Numbers stay plain numbers in every language.
+ * The view lives in the address's fragment, #trainer=scratch&penalty=l2&lambda=3&n=20: a link
+ * reproduces it. Every text the page writes comes from window.weightdecayPlaygroundStrings, in
+ * the site's language, through t(key, values): the build puts them into the page from
+ * docs/_ext/playground_strings.py (which also translates the page's own HTML). Numbers stay plain
+ * numbers in every language.
  */
 (function () {
   "use strict";
@@ -17,6 +22,8 @@
   const root = document.getElementById("wd-playground");
   if (!root) return;
   const byId = (id) => document.getElementById(id);
+  // The folder of this script, where the data files are too.
+  const BASE = document.currentScript ? document.currentScript.src.replace(/[^/]*$/, "") : "_static/";
 
   const STRINGS = window.weightdecayPlaygroundStrings || {};
   /** The string `key` of the site's language, its {placeholders} filled in from `values`. */
@@ -33,23 +40,51 @@
     });
   }
 
-  const data = window.weightdecayPlayground;
-  if (!data || !data.trainers) {
+  function fail(message) {
     const box = byId("wdp-error");
-    box.textContent = t("error.no_data");
+    box.textContent = message;
     box.hidden = false;
+    root.dataset.state = "error";
+  }
+
+  const data = window.weightdecayPlayground;
+  if (!data || !data.trainers || !data.files) {
+    fail(t("error.no_data"));
     console.error("weightdecay playground: window.weightdecayPlayground is missing");
     return;
   }
 
   const slider = byId("lambda-slider");
-  const state = { trainer: "scratch", penalty: "l2", index: 0 };
+  const nSlider = byId("n-slider");
+  const DEFAULTS = { trainer: "scratch", penalty: "l2", index: 0, n: data.default_size };
+  const state = Object.assign({}, DEFAULTS);
 
-  // -- Looking things up -----------------------------------------------------------------------
-  const trainer = () => data.trainers[state.trainer];
-  const penalty = () => (trainer().runs[state.penalty] ? state.penalty : "l2");
-  const run = () => trainer().runs[penalty()][state.index];
-  const strengthName = () => (trainer().strength === "lambda" ? "λ" : "weight_decay");
+  // -- The runs of each size, loaded on demand ---------------------------------------------------
+  const loaded = {}; // size -> its runs
+  const pending = {}; // size -> the promise of its script
+  function load(n) {
+    if (loaded[n]) return Promise.resolve(loaded[n]);
+    if (!pending[n]) {
+      pending[n] = new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = BASE + data.files[n].script;
+        script.onload = () => {
+          const runs = (window.weightdecayPlaygroundRuns || {})[n];
+          if (runs) { loaded[n] = runs; resolve(runs); } else reject(new Error(script.src));
+        };
+        script.onerror = () => { delete pending[n]; reject(new Error(script.src)); };
+        document.head.appendChild(script);
+      });
+    }
+    return pending[n];
+  }
+
+  // -- Looking things up -------------------------------------------------------------------------
+  const common = () => data.trainers[state.trainer];
+  const sized = () => loaded[state.n].trainers[state.trainer];
+  const penalty = () => (common().penalties.includes(state.penalty) ? state.penalty : "l2");
+  const run = () => sized().runs[penalty()][state.index];
+  const strengthName = () => (common().strength === "lambda" ? "λ" : "weight_decay");
 
   /** A number as text, with 4 significant digits: "0.001235", "105.1", "6.052e-5". */
   function fmt(value) {
@@ -69,29 +104,12 @@
 
   /** The index of the grid point closest to a log10 value (the slider's value). */
   function nearestIndex(log10Value) {
-    const grid = trainer().grid;
+    const grid = common().grid;
     const k = Math.round((log10Value - grid.log10_min) / grid.log10_step);
     return Math.min(grid.num - 1, Math.max(0, k));
   }
 
-  /** Per trainer, once: the smallest and largest loss of every run, and of the final test loss. */
-  const ranges = {};
-  function lossRange() {
-    if (!ranges[state.trainer]) {
-      const tr = trainer();
-      let lo = tr.zero_predictor_loss, hi = tr.zero_predictor_loss, flo = lo, fhi = hi;
-      for (const records of Object.values(tr.runs)) {
-        for (const r of records) {
-          for (const v of r.train_loss.concat(r.test_loss)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
-          flo = Math.min(flo, r.final_test_loss); fhi = Math.max(fhi, r.final_test_loss);
-        }
-      }
-      ranges[state.trainer] = { all: [lo, hi], final: [flo, fhi] };
-    }
-    return ranges[state.trainer];
-  }
-
-  // -- SVG helpers -----------------------------------------------------------------------------
+  // -- SVG helpers -------------------------------------------------------------------------------
   function el(tag, attrs, parent) {
     const node = document.createElementNS(SVG_NS, tag);
     for (const [key, value] of Object.entries(attrs || {})) node.setAttribute(key, String(value));
@@ -118,7 +136,7 @@
     return f;
   }
 
-  /** Whole decades around [lo, hi], and at most `most` of them as ticks (1 kept when shown). */
+  /** Whole decades around [lo, hi], and at most `most` of them as ticks. */
   function decades(lo, hi, most) {
     const first = Math.floor(Math.log10(lo) + 1e-9), last = Math.ceil(Math.log10(hi) - 1e-9);
     const every = Math.max(1, Math.ceil((last - first + 1) / most));
@@ -162,6 +180,13 @@
     return { svg, width, height, plot };
   }
 
+  /** A square-ish chart below a legend of up to two rows. */
+  function squareFrame(box, label) {
+    const width = Math.max(160, Math.floor(box.clientWidth));
+    const height = Math.min(380, Math.round(width * 0.92) + 30);
+    return frame(box, height, { left: 56, right: 12, top: 44, bottom: 44 }, label);
+  }
+
   function axes(f, x, y, xTicks, yTicks, xFormat, yFormat, xLabel, yLabel) {
     const { svg, plot } = f;
     const grid = el("g", { class: "wdp-grid" }, svg);
@@ -192,11 +217,15 @@
     return el("polyline", { points: points.map((p) => p.join(",")).join(" "), class: cls }, parent);
   }
 
+  function hline(f, y, cls) {
+    el("line", { x1: f.plot.left, x2: f.plot.right, y1: y, y2: y, class: cls }, f.svg);
+  }
+
   /** The width of a legend's text at 12 px: a full em for a CJK character, less for others. */
   const textWidth = (label) =>
     Array.from(label).reduce((sum, c) => sum + (c.codePointAt(0) >= 0x2e80 ? 12 : 6.6), 0);
 
-  /** A legend row along the top of a chart: [class of the swatch, label, "line" or "dot"]. */
+  /** A legend along the top of a chart: [class of the swatch, label, "line" or "dot"]. */
   function legend(f, entries) {
     const g = el("g", { class: "wdp-legend" }, f.svg);
     let x = f.plot.left, y = 14;
@@ -211,24 +240,24 @@
     return y;
   }
 
-  // -- The three charts ------------------------------------------------------------------------
+  // -- The three charts --------------------------------------------------------------------------
   function drawLoss() {
-    const tr = trainer(), r = run(), epochs = data.epochs, zero = tr.zero_predictor_loss;
+    const tr = sized(), r = run(), epochs = data.epochs, zero = tr.zero_predictor_loss;
     const box = byId("wdp-loss-chart");
     const narrow = box.clientWidth < 420;
     const label = t("chart.loss.label", {
-      epochs: epochs[epochs.length - 1], name: strengthName(), strength: fmt(r.strength),
+      epochs: epochs[epochs.length - 1], name: strengthName(), strength: fmt(r.strength), n: state.n,
       train_first: fmt(r.train_loss[0]), train_last: fmt(r.final_train_loss),
       test_first: fmt(r.test_loss[0]), test_last: fmt(r.final_test_loss), zero: fmt(zero),
     });
     const top = narrow ? 44 : 28;
     const f = frame(box, narrow ? 280 : 300, { left: 56, right: 12, top, bottom: 44 }, label);
-    const { ticks, domain } = decades(...lossRange().all, narrow ? 5 : 7);
+    const { ticks, domain } = decades(...common().ranges.history, narrow ? 5 : 8);
     const x = linearScale(0, epochs[epochs.length - 1], f.plot.left, f.plot.right);
     const y = logScale(domain[0], domain[1], f.plot.bottom, f.plot.top);
     axes(f, x, y, niceTicks(0, epochs[epochs.length - 1], 5), ticks, String, fmtDecade,
       t("axis.epoch"), t("axis.loss"));
-    el("line", { x1: f.plot.left, x2: f.plot.right, y1: y(zero), y2: y(zero), class: "wdp-zero" }, f.svg);
+    hline(f, y(zero), "wdp-zero");
     for (const [values, cls] of [[r.train_loss, "wdp-train"], [r.test_loss, "wdp-test"]]) {
       polyline(f.svg, values.map((v, i) => [x(epochs[i]), y(v)]), `wdp-line ${cls}`);
       const last = values.length - 1;
@@ -242,37 +271,32 @@
   }
 
   function drawWeights() {
-    const tr = trainer(), r = run(), w0 = tr.initial_w, tol = data.zero_tol;
+    const tr = common(), r = run(), w0 = tr.initial_w, tol = data.zero_tol;
     const box = byId("wdp-weights-chart");
-    const near = r.near_zeros;
     const zoomed = byId("wdp-zoom").checked;
     const described = {
-      count: w0.length, name: strengthName(), strength: fmt(r.strength),
-      norm_first: fmt(tr.initial_w_norm), norm_last: fmt(r.w_norm), near,
+      count: w0.length, name: strengthName(), strength: fmt(r.strength), n: state.n,
+      norm_first: fmt(tr.initial_w_norm), norm_last: fmt(r.w_norm), near: r.near_zeros,
     };
-    const label = zoomed
+    const f = squareFrame(box, zoomed
       ? t("chart.weights.label_zoomed", described)
-      : t("chart.weights.label", described);
-    const width = Math.max(160, Math.floor(box.clientWidth));
-    const f = frame(box, Math.min(380, Math.round(width * 0.92) + 30), { left: 56, right: 12, top: 44, bottom: 44 }, label);
+      : t("chart.weights.label", described));
     const limit = Math.ceil(Math.max(...w0.map(Math.abs)) * 2) / 2;
     // The same scale up as across, so that shrinking shows; or zoomed to the final weights.
     const yLimit = zoomed ? niceCeil(1.05 * Math.max(...r.w.map(Math.abs))) : limit;
     const x = linearScale(-limit, limit, f.plot.left, f.plot.right);
     const y = linearScale(-yLimit, yLimit, f.plot.bottom, f.plot.top);
-    const ticks = niceTicks(-limit, limit, 4);
-    axes(f, x, y, ticks, niceTicks(-yLimit, yLimit, 4), String, fmt,
+    axes(f, x, y, niceTicks(-limit, limit, 4), niceTicks(-yLimit, yLimit, 4), String, fmt,
       t("axis.initial_weight"), t("axis.final_weight"));
     const clip = `wdp-clip-${state.trainer}`;
-    const defs = el("defs", {}, f.svg);
     el("rect", {
       x: f.plot.left, y: f.plot.top, width: f.plot.right - f.plot.left, height: f.plot.bottom - f.plot.top,
-    }, el("clipPath", { id: clip }, defs));
+    }, el("clipPath", { id: clip }, el("defs", {}, f.svg)));
     const g = el("g", { "clip-path": `url(#${clip})` }, f.svg);
     el("line", { x1: x(-limit), y1: y(-limit), x2: x(limit), y2: y(limit), class: "wdp-diagonal" }, g);
     el("line", { x1: x(-limit), y1: y(0), x2: x(limit), y2: y(0), class: "wdp-axis-zero" }, g);
     // Where the penalty alone would take each weight in T updates of step size lr.
-    const lr = tr.settings.lr, T = tr.num_updates, s = r.strength;
+    const lr = tr.settings.lr, T = loaded[state.n].num_updates, s = r.strength;
     const alone = penalty() === "l1"
       ? (v) => Math.sign(v) * Math.max(Math.abs(v) - T * lr * s, 0)
       : (v) => (1 - lr * s) ** T * v;
@@ -292,25 +316,24 @@
   }
 
   function drawLambda() {
-    const tr = trainer(), grid = tr.grid.values, k = state.index, zero = tr.zero_predictor_loss;
+    const tr = sized(), grid = common().grid.values, k = state.index, zero = tr.zero_predictor_loss;
     const current = tr.runs[penalty()];
     const box = byId("wdp-lambda-chart");
     let best = 0;
     current.forEach((r, i) => { if (r.final_test_loss < current[best].final_test_loss) best = i; });
-    const label = t("chart.lambda.label", {
+    const f = squareFrame(box, t("chart.lambda.label", {
       name: strengthName(), count: grid.length, first: fmt(grid[0]), last: fmt(grid[grid.length - 1]),
-      best_loss: fmt(current[best].final_test_loss), best: fmt(grid[best]),
-      chosen: fmt(grid[k]), chosen_loss: fmt(current[k].final_test_loss),
-    });
-    const width = Math.max(160, Math.floor(box.clientWidth));
-    const f = frame(box, Math.min(380, Math.round(width * 0.92) + 30), { left: 56, right: 12, top: 44, bottom: 44 }, label);
-    const xd = decades(grid[0], grid[grid.length - 1], 7);
-    const yd = decades(...lossRange().final, 6);
+      n: state.n, best_loss: fmt(current[best].final_test_loss), best: fmt(grid[best]),
+      chosen: fmt(grid[k]), chosen_loss: fmt(current[k].final_test_loss), theory: fmt(tr.theory[k]),
+    }));
+    const xd = decades(grid[0], grid[grid.length - 1], 6);
+    const yd = decades(...common().ranges.final, 6);
     const x = logScale(grid[0], grid[grid.length - 1], f.plot.left, f.plot.right);
     const y = logScale(yd.domain[0], yd.domain[1], f.plot.bottom, f.plot.top);
     const xTicks = xd.ticks.filter((v) => v >= grid[0] * 0.999 && v <= grid[grid.length - 1]);
     axes(f, x, y, xTicks, yd.ticks, fmtDecade, fmtDecade, strengthName(), t("axis.final_test_loss"));
-    el("line", { x1: f.plot.left, x2: f.plot.right, y1: y(zero), y2: y(zero), class: "wdp-zero" }, f.svg);
+    hline(f, y(zero), "wdp-zero");
+    polyline(f.svg, tr.theory.map((v, i) => [x(grid[i]), y(v)]), "wdp-line wdp-theory");
     const entries = [];
     for (const [name, records] of Object.entries(tr.runs)) {
       if (name === penalty()) continue;
@@ -322,67 +345,88 @@
     const px = x(grid[k]), py = y(current[k].final_test_loss);
     el("line", { x1: px, x2: px, y1: f.plot.top, y2: f.plot.bottom, class: "wdp-guide" }, f.svg);
     el("circle", { cx: px, cy: py, r: 6, class: "wdp-marker" }, f.svg);
-    entries.push(["wdp-zero", t("legend.zero"), "line"]);
+    entries.push(["wdp-line wdp-theory", t("legend.theory"), "line"], ["wdp-zero", t("legend.zero"), "line"]);
     legend(f, entries);
     // A click or tap picks the grid point closest to it (the slider stays the keyboard's way).
     f.svg.addEventListener("click", (event) => {
       const bounds = f.svg.getBoundingClientRect();
       const at = Math.min(f.plot.right, Math.max(f.plot.left, event.clientX - bounds.left));
       state.index = nearestIndex(Math.log10(x.invert(at)));
-      syncSlider();
-      update();
+      show();
     });
   }
 
-  // -- Readouts, facts and controls ------------------------------------------------------------
+  // -- Readouts, facts and controls --------------------------------------------------------------
   function showReadouts() {
-    const tr = trainer(), r = run();
+    const tr = sized(), r = run(), k = state.index;
     byId("lambda-value").textContent = fmt(r.strength);
-    const valuetext = t("slider.valuetext", { name: strengthName(), value: fmt(r.strength) });
-    slider.setAttribute("aria-valuetext", valuetext);
+    slider.setAttribute("aria-valuetext", t("slider.valuetext", { name: strengthName(), value: fmt(r.strength) }));
     byId("w-norm").textContent = fmt(r.w_norm);
     byId("train-loss").textContent = fmt(r.final_train_loss);
     byId("test-loss").textContent = fmt(r.final_test_loss);
     byId("exact-zeros").textContent = String(r.exact_zeros);
     byId("near-zeros").textContent = String(r.near_zeros);
+    byId("converged-loss").textContent = fmt(tr.converged[k]);
+    byId("theory-loss").textContent = fmt(tr.theory[k]);
     if (r.path_lambda !== undefined) byId("wdp-equivalent-lambda").textContent = fmt(r.path_lambda);
     for (const node of root.querySelectorAll("[data-wdp-mode]")) {
       node.hidden = node.getAttribute("data-wdp-mode") !== state.trainer;
     }
-    const single = Object.keys(tr.runs).length === 1;
+    const single = common().penalties.length === 1;
     byId("wdp-penalty").disabled = single;
     byId("wdp-penalty-note").hidden = !single;
+    // Where SGD and the converged estimator on the same data disagree, say why.
+    const note = byId("wdp-unfinished");
+    const ratio = r.final_test_loss / tr.converged[k];
+    note.hidden = !(penalty() === "l2" && Math.max(ratio, 1 / ratio) > data.disagreement_ratio);
+    note.textContent = note.hidden ? "" : t("note.unfinished", {
+      epochs: data.epochs[data.epochs.length - 1], sgd: fmt(r.final_test_loss), converged: fmt(tr.converged[k]),
+    });
+  }
+
+  function showSize() {
+    const index = data.sizes.indexOf(state.n);
+    nSlider.value = String(index);
+    byId("n-value").textContent = String(state.n);
+    nSlider.setAttribute("aria-valuetext", t("n.valuetext", { n: state.n }));
   }
 
   function fillFacts() {
     const p = data.problem, s = data.trainers.scratch, c = data.trainers.concise;
-    const curvature = data.curvature, zero = data.zero_predictor;
+    const size = loaded[state.n], files = Object.values(data.files).map((f) => f.bytes);
     const grid = (tr) => t("facts.grid", {
       num: tr.grid.num, step: tr.grid.log10_step,
       first: fmt(tr.grid.values[0]), last: fmt(tr.grid.values[tr.grid.num - 1]),
     });
     const training = (tr) => t("facts.training", {
       epochs: tr.settings.num_epochs, lr: tr.settings.lr, batch_size: tr.settings.batch_size,
-      updates: tr.num_updates, seed: tr.settings.seed,
+      updates: size.num_updates, seed: tr.settings.seed,
     });
     const rows = [
       [t("facts.data.name"), t("facts.data", {
-        seed: p.seed, n_train: p.n_train, n_test: p.n_test, num_inputs: p.num_inputs,
+        seed: p.seed, n_train: state.n, n_test: p.n_test, num_inputs: p.num_inputs,
         true_w: p.true_w, true_b: p.true_b, noise: p.noise,
+      })],
+      [t("facts.sizes.name"), t("facts.sizes", {
+        sizes: data.sizes.join(", "), first: Math.round(files[data.sizes.indexOf(state.n)] / 1024),
+        least: Math.round(Math.min(...files) / 1024), most: Math.round(Math.max(...files) / 1024),
       })],
       [t("facts.scratch.name"), training(s)],
       [t("facts.concise.name"), training(c)],
       [t("facts.curvature.name"), t("facts.curvature", {
-        value: fmt(curvature.max_minibatch_eigenvalue), count: curvature.minibatches_checked,
-        batch_size: curvature.batch_size,
+        value: fmt(data.curvature.bound), batch_size: data.curvature.batch_size,
       })],
       [t("facts.lambda_bound.name"), fmt(s.stability_bound)],
       [t("facts.lambda_grid.name"), grid(s)],
       [t("facts.wd_bound.name"), fmt(c.stability_bound)],
       [t("facts.wd_grid.name"), grid(c)],
       [t("facts.zero.name"), t("facts.zero", {
-        loss: fmt(zero.test_loss), loss_squared: fmt(c.zero_predictor_loss),
-        expected: fmt(zero.expected_test_loss),
+        n: state.n, loss: fmt(size.trainers.scratch.zero_predictor_loss),
+        loss_squared: fmt(size.trainers.concise.zero_predictor_loss),
+        expected: fmt(data.theory.expected_zero_predictor_mse / 2),
+      })],
+      [t("facts.theory.name"), t("facts.theory", {
+        w_norm: fmt(data.theory.w_norm), noise: data.theory.noise,
       })],
       [t("facts.near_zero.name"), t("facts.near_zero", { tol: data.zero_tol })],
       [t("facts.rounding.name"), t("facts.rounding", { digits: data.significant_digits })],
@@ -391,17 +435,20 @@
       })],
     ];
     const body = document.querySelector("#wdp-facts tbody");
-    if (!body) return;
-    body.replaceChildren(...rows.map(([name, value]) => {
-      const tr = document.createElement("tr");
-      const th = document.createElement("th");
-      th.scope = "row";
-      th.textContent = name;
-      const td = document.createElement("td");
-      td.textContent = value;
-      tr.append(th, td);
-      return tr;
-    }));
+    if (body) {
+      body.replaceChildren(...rows.map(([name, value]) => {
+        const row = document.createElement("tr");
+        const th = document.createElement("th");
+        th.scope = "row";
+        th.textContent = name;
+        const td = document.createElement("td");
+        td.textContent = value;
+        row.append(th, td);
+        return row;
+      }));
+    }
+    const download = byId("wdp-download");
+    if (download) download.href = BASE + data.files[state.n].json;
     for (const node of root.querySelectorAll("[data-wdp-fact]")) {
       const key = node.getAttribute("data-wdp-fact");
       node.textContent = String(key === "num_inputs" ? data.problem.num_inputs : data[key]);
@@ -409,69 +456,124 @@
   }
 
   function syncSlider() {
-    const grid = trainer().grid;
+    const grid = common().grid;
     slider.min = String(grid.log10_min);
     slider.max = String(grid.log10_max);
     slider.step = String(grid.log10_step);
     slider.value = String(grid.log10[state.index]);
   }
 
+  // -- The view in the address -------------------------------------------------------------------
+  const hashOf = () => `#trainer=${state.trainer}&penalty=${state.penalty}` +
+    `&lambda=${fmt(common().grid.values[state.index])}&n=${state.n}`;
+
   let hashTimer = 0;
+  function writeHash(now) {
+    clearTimeout(hashTimer);
+    const write = () => {
+      // replaceState: the view changes, the browser's history does not grow.
+      try { history.replaceState(null, "", hashOf()); } catch (error) { /* not allowed here */ }
+    };
+    if (now) write(); else hashTimer = setTimeout(write, 250);
+  }
+
+  /** Read the address's fragment into the state; say which of its entries were not valid. */
+  function readHash() {
+    const params = new URLSearchParams(location.hash.slice(1));
+    const wrong = [];
+    const take = (key, valid, use) => {
+      if (!params.has(key)) return;
+      const value = params.get(key);
+      if (valid(value)) use(value);
+      else wrong.push(`${key}=${value}`);
+    };
+    Object.assign(state, DEFAULTS);
+    take("trainer", (v) => Object.prototype.hasOwnProperty.call(data.trainers, v), (v) => { state.trainer = v; });
+    take("penalty", (v) => v === "l1" || v === "l2", (v) => { state.penalty = v; });
+    take("n", (v) => /^\d+$/.test(v) && data.sizes.includes(Number(v)), (v) => { state.n = Number(v); });
+    take("lambda", (v) => {
+      const grid = common().grid, value = Number(v);
+      const at = Math.log10(value), half = grid.log10_step / 2;
+      return /^[0-9.e+-]+$/i.test(v) && value > 0 && at >= grid.log10_min - half && at <= grid.log10_max + half;
+    }, (v) => { state.index = nearestIndex(Math.log10(Number(v))); });
+    for (const input of root.querySelectorAll("input[type=radio]")) {
+      input.checked = input.value === state[input.name];
+    }
+    const note = byId("wdp-hash-note");
+    note.hidden = wrong.length === 0;
+    note.textContent = note.hidden ? "" : t("hash.invalid", { entries: wrong.join(", ") });
+  }
+
+  // -- Drawing -----------------------------------------------------------------------------------
   function update() {
+    showSize();
     showReadouts();
     drawLoss();
     drawWeights();
     drawLambda();
-    // Remember the state in the address, for sharing; debounced (browsers throttle history).
-    clearTimeout(hashTimer);
-    hashTimer = setTimeout(() => {
-      const hash = `#trainer=${state.trainer}&penalty=${state.penalty}&strength=${fmt(run().strength)}`;
-      try { history.replaceState(null, "", hash); } catch (error) { /* not allowed here */ }
-    }, 400);
+    fillFacts();
+    byId("wdp-loading").hidden = true;
+    root.dataset.state = "ready";
+    root.dataset.n = String(state.n);
   }
 
-  function readHash() {
-    const params = new URLSearchParams(location.hash.slice(1));
-    if (data.trainers[params.get("trainer")]) state.trainer = params.get("trainer");
-    if (["l1", "l2"].includes(params.get("penalty"))) state.penalty = params.get("penalty");
-    const wanted = Number(params.get("strength"));
-    if (wanted > 0) state.index = nearestIndex(Math.log10(wanted));
-    for (const input of root.querySelectorAll("input[type=radio]")) {
-      input.checked = input.value === state[input.name];
-    }
+  /** Show the state: at once if its size's runs are here, else once they have loaded. */
+  function show() {
+    syncSlider();
+    showSize();
+    writeHash(false);
+    const n = state.n;
+    if (loaded[n]) { update(); return; }
+    root.dataset.state = "loading";
+    const status = byId("wdp-loading");
+    status.textContent = t("status.loading", { n });
+    status.hidden = false;
+    load(n).then(() => { if (state.n === n) update(); }, () => fail(t("error.no_runs", { n })));
   }
 
   slider.addEventListener("input", () => {
     state.index = nearestIndex(Number(slider.value));
-    update();
+    show();
   });
   slider.addEventListener("change", syncSlider); // land exactly on the grid point
-  byId("wdp-zoom").addEventListener("change", drawWeights);
+  nSlider.min = "0";
+  nSlider.max = String(data.sizes.length - 1);
+  nSlider.step = "1";
+  nSlider.addEventListener("input", () => {
+    state.n = data.sizes[Math.min(data.sizes.length - 1, Math.max(0, Math.round(Number(nSlider.value))))];
+    show();
+  });
+  byId("wdp-zoom").addEventListener("change", () => { if (loaded[state.n]) drawWeights(); });
   for (const input of root.querySelectorAll("input[type=radio]")) {
     input.addEventListener("change", () => {
       if (!input.checked) return;
       state[input.name] = input.value;
-      syncSlider();
-      update();
+      show();
     });
   }
+  byId("wdp-copy-link").addEventListener("click", () => {
+    writeHash(true);
+    const url = location.href, status = byId("wdp-copy-status");
+    const done = () => { status.textContent = t("share.copied"); };
+    const manual = () => { status.textContent = t("share.manual", { url }); };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(url).then(done, manual);
+    } else {
+      manual();
+    }
+  });
   let resizeFrame = 0, lastWidth = root.clientWidth;
   window.addEventListener("resize", () => {
     cancelAnimationFrame(resizeFrame);
     resizeFrame = requestAnimationFrame(() => {
-      if (root.clientWidth !== lastWidth) { lastWidth = root.clientWidth; update(); }
+      if (root.clientWidth !== lastWidth && loaded[state.n]) { lastWidth = root.clientWidth; update(); }
     });
   });
-
   window.addEventListener("hashchange", () => {
     readHash();
-    syncSlider();
-    update();
+    show();
   });
 
   readHash();
-  fillFacts();
-  syncSlider();
-  update();
-  root.classList.add("wdp-ready");
+  show();
 })();

@@ -117,7 +117,7 @@ def check_outputs(args: argparse.Namespace) -> None:
     allows): an existing file is opened for appending, which leaves it as it was; a new one is
     created and removed.
     """
-    for flag, path in (("--plot", args.plot), ("--json", args.json)):
+    for flag, path in (("--plot", getattr(args, "plot", None)), ("--json", args.json)):
         if path is None or str(path) == "-":
             continue
         if not path.parent.is_dir():

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from weightdecay import __version__
+from weightdecay import __version__, _cli_convert
 from weightdecay._cli_checks import check_path_arguments, check_run_arguments
 from weightdecay._cli_types import (
     FINITE,
@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     Returns
     -------
     argparse.ArgumentParser
-        With the subcommands ``train``, ``compare`` and ``path``.
+        With the subcommands ``train``, ``compare``, ``path`` and ``convert``.
 
     Examples
     --------
@@ -353,6 +353,16 @@ examples:
         add_options=_path_options,
         check=check_path_arguments,
         run="weightdecay._cli_path:run",
+    ),
+    "convert": Command(
+        summary="express a weight-decay setting in another framework's convention",
+        description="Print the setting of --to that takes the same steps as --lambd and --lr "
+        "in --from,\nthe code that sets it, and why; or, where none exists, why not. Needs no "
+        "torch.",
+        examples=_cli_convert.EXAMPLES,
+        add_options=_cli_convert.add_options,
+        check=_cli_convert.check,
+        run="weightdecay._cli_convert:run",
     ),
 }
 """The subcommands, in the order ``--help`` lists them."""

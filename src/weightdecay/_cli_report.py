@@ -61,7 +61,8 @@ def json_document(args: argparse.Namespace, *, interrupted: bool, **parts: Any) 
         if key != "command"
     }
     for key in ("plot", "json"):
-        config[key] = None if config.get(key) is None else str(config[key])
+        if key in config:  # a command without --plot (convert) has no such key
+            config[key] = None if config[key] is None else str(config[key])
     if "threads" in config:  # a command that trains: the count torch ran on
         import torch  # noqa: PLC0415 - a command that needs no torch may write JSON too
 

@@ -245,7 +245,14 @@ def regularization_path(
         w_k \leftarrow w_k - \eta\lambda_k\nabla P(w_k) - \frac{\eta}{|B|}\sum_{i\in B}
         x_i\,(x_i^\top w_k + b_k - y_i),
 
-    with the data term computed for all columns by two matrix products. On a CPU these small
+    with the data term computed for all columns by two matrix products. With the L2 penalty a
+    column approaches the ridge solution (:func:`~weightdecay.ridge.ridge_closed_form`) once the
+    part of its start that the data never sees has decayed, as :math:`(1 - \eta\lambda_k)^T`
+    after :math:`T` updates. It then keeps moving in a neighbourhood of that minimizer whose size
+    shrinks with :math:`\eta`, not with the number of epochs: its losses agree with the
+    minimizer's, its weights only where they are large next to that neighbourhood.
+
+    On a CPU these small
     models run fastest on one thread, the more so on a busy machine (``benchmarks/bench_threads.py``
     measures it): call ``torch.set_num_threads(1)`` once, at the start of your program, as the
     ``weightdecay`` command does. The package itself never changes the setting: it is global,
@@ -254,7 +261,7 @@ def regularization_path(
     See Also
     --------
     weightdecay.selection.select_lambda_cv : choose :math:`\lambda` by k-fold cross-validation.
-    weightdecay.ridge.ridge_closed_form : the point the L2 path converges to.
+    weightdecay.ridge.ridge_closed_form : the minimizer that the L2 path approaches.
 
     Examples
     --------

@@ -8,11 +8,13 @@ for the model without intercept
     x \sim \mathcal N(0, I_d), \qquad y = x^\top w^* + \varepsilon, \qquad
     \varepsilon \sim \mathcal N(0, \sigma^2),
 
-and every function returns (or uses) the expected test **mean squared error**
+and the risk functions return the expected test **mean squared error**
 :math:`\mathbb E\big[(y - x^\top\hat w)^2\big]` over a new example and the training draw: no
 factor :math:`\tfrac12`, and the label noise :math:`\sigma^2` included. The package's training
-and test losses are half squared errors (d2l's scale), so a loss ``L`` reported by
-:func:`~weightdecay.trainer.train_scratch` compares with ``2 * L`` here.
+and test losses are half squared errors (d2l's scale, :func:`~weightdecay.evaluate.squared_loss`),
+so a loss ``L`` reported by :func:`~weightdecay.trainer.train_scratch` compares with ``2 * L``
+here, or with the risk on that scale itself: pass ``scale="half"`` for
+:math:`\mathbb E\big[\tfrac12(y - x^\top\hat w)^2\big]`.
 
 The ridge penalty uses this package's convention (that of
 :func:`~weightdecay.ridge.ridge_closed_form`, scikit-learn's ``Ridge(alpha=n * lambd)``):
@@ -30,12 +32,15 @@ is importable from here too.
 
 from __future__ import annotations
 
+from typing import Literal, TypeAlias
+
 import torch
 
 from weightdecay._validation import check_int, check_nonnegative, check_positive, check_tensor
 from weightdecay.equilibrium import decay_timescale, equilibrium_angular_update
 
 __all__ = [
+    "LossScale",
     "decay_timescale",
     "equilibrium_angular_update",
     "min_norm_risk",
@@ -44,6 +49,9 @@ __all__ = [
 ]
 
 _DTYPE = torch.float64
+LossScale: TypeAlias = Literal["mse", "half"]
+r"""The loss a risk is expressed in: ``"mse"``, :math:`(y - \hat y)^2`, or ``"half"``, its half."""
+_SCALES: dict[LossScale, float] = {"mse": 1.0, "half": 0.5}  # the factor in front of (y - ŷ)²
 
 
 def _as_tensor(
@@ -87,12 +95,22 @@ def _signal_and_noise(w_norm: object, noise: object) -> tuple[torch.Tensor, torc
     return _as_tensor("w_norm", w_norm), _as_tensor("noise", noise)
 
 
+def _factor(scale: object) -> float:
+    """The factor of ``scale`` in front of the squared error, or raise naming the choices."""
+    for name, factor in _SCALES.items():
+        if scale == name:
+            return factor
+    msg = f"scale must be 'mse' or 'half', got {scale!r}."
+    raise ValueError(msg)
+
+
 def min_norm_risk(
     n_train: int | torch.Tensor,
     num_inputs: int | torch.Tensor,
     *,
     w_norm: float | torch.Tensor,
     noise: float | torch.Tensor,
+    scale: LossScale = "mse",
 ) -> torch.Tensor:
     r"""Expected test MSE of the minimum-norm least-squares fit, exactly, for Gaussian features.
 
@@ -107,12 +125,17 @@ def min_norm_risk(
         :math:`\lVert w^*\rVert_2` (>= 0); 0.1414 for the notebook's 200 weights of 0.01.
     noise : float or torch.Tensor
         Label noise standard deviation :math:`\sigma` (>= 0).
+    scale : {"mse", "half"}, default="mse"
+        The loss the risk is expressed in: ``"mse"``, :math:`(y - \hat y)^2`; ``"half"``,
+        :math:`\tfrac12(y - \hat y)^2`, the scale of :func:`~weightdecay.evaluate.squared_loss`
+        and of the package's training and test losses (half the MSE).
 
     Returns
     -------
     torch.Tensor
         Float64 tensor of the arguments' broadcast shape (0-d for scalar arguments): the
-        expected :math:`(y - x^\top\hat w)^2` on a new example, averaged over training sets.
+        expected :math:`(y - x^\top\hat w)^2` on a new example, averaged over training sets
+        (half of it with ``scale="half"``).
 
     Raises
     ------
@@ -120,8 +143,8 @@ def min_norm_risk(
         If an argument is not a real number or a real tensor, or ``n_train``/``num_inputs`` is
         a non-integer scalar.
     ValueError
-        If a value is out of range, or ``n_train`` lies in ``[num_inputs - 1, num_inputs + 1]``,
-        where the expectation is infinite.
+        If a value is out of range, ``n_train`` lies in ``[num_inputs - 1, num_inputs + 1]``,
+        where the expectation is infinite, or ``scale`` is not ``"mse"`` or ``"half"``.
 
     Notes
     -----
@@ -164,7 +187,13 @@ def min_norm_risk(
     0.01811
     >>> round(float(min_norm_risk(800, 200, w_norm=200**0.5 * 0.01, noise=0.01)), 7)
     0.0001334
+
+    On the scale of the package's test losses, half of it:
+
+    >>> round(float(min_norm_risk(20, 200, w_norm=200**0.5 * 0.01, noise=0.01, scale="half")), 6)
+    0.009055
     """
+    factor = _factor(scale)
     n, d = _sizes(n_train, num_inputs)
     r, sigma = _signal_and_noise(w_norm, noise)
     n, d = n + 0 * d, d + 0 * n  # broadcast against each other
@@ -180,7 +209,7 @@ def min_norm_risk(
     variance_under = sigma**2 * n / (d - n - 1).where(under, torch.ones_like(d))
     variance_over = sigma**2 * d / (n - d - 1).where(~under, torch.ones_like(d))
     bias = r**2 * (1 - n / d)
-    return sigma**2 + torch.where(under, bias + variance_under, variance_over)
+    return factor * (sigma**2 + torch.where(under, bias + variance_under, variance_over))
 
 
 def _marchenko_pastur(gamma: torch.Tensor, lambd: torch.Tensor) -> tuple[torch.Tensor, ...]:
@@ -203,6 +232,7 @@ def ridge_risk(
     *,
     w_norm: float | torch.Tensor,
     noise: float | torch.Tensor,
+    scale: LossScale = "mse",
 ) -> torch.Tensor:
     r"""Expected test MSE of ridge regression, from the proportional high-dimensional limit.
 
@@ -219,12 +249,17 @@ def ridge_risk(
         :math:`\lVert w^*\rVert_2` (>= 0).
     noise : float or torch.Tensor
         Label noise standard deviation :math:`\sigma` (>= 0).
+    scale : {"mse", "half"}, default="mse"
+        The loss the risk is expressed in: ``"mse"``, :math:`(y - \hat y)^2`; ``"half"``,
+        :math:`\tfrac12(y - \hat y)^2`, the scale of :func:`~weightdecay.evaluate.squared_loss`
+        and of the package's training and test losses (half the MSE).
 
     Returns
     -------
     torch.Tensor
         Float64 tensor of the arguments' broadcast shape (0-d for scalar arguments): the
-        expected :math:`(y - x^\top\hat w_\lambda)^2` on a new example.
+        expected :math:`(y - x^\top\hat w_\lambda)^2` on a new example (half of it with
+        ``scale="half"``).
 
     Raises
     ------
@@ -232,7 +267,8 @@ def ridge_risk(
         If an argument is not a real number or a real tensor, or ``n_train``/``num_inputs`` is
         a non-integer scalar.
     ValueError
-        If a value is out of range (``lambd <= 0``, a count < 1, a negative norm or noise).
+        If a value is out of range (``lambd <= 0``, a count < 1, a negative norm or noise), or
+        ``scale`` is not ``"mse"`` or ``"half"``.
 
     Notes
     -----
@@ -272,15 +308,24 @@ def ridge_risk(
     Examples
     --------
     On the notebook's problem the book's :math:`\lambda = 3` stays within a factor 2 of
-    predicting 0 (risk :math:`\lVert w^*\rVert^2 + \sigma^2 = 0.0201`), even with 800 examples:
+    predicting 0 (test MSE :math:`\lVert w^*\rVert^2 + \sigma^2 = 0.0201`), even with 800
+    examples:
 
     >>> r = 200**0.5 * 0.01
     >>> [round(float(ridge_risk(n, 200, 3.0, w_norm=r, noise=0.01)), 4) for n in (20, 800)]
     [0.0182, 0.0119]
+
+    On the scale of the package's test losses, :math:`\tfrac12(y - \hat y)^2`, the same risks
+    are halved:
+
+    >>> [round(float(ridge_risk(n, 200, 3.0, w_norm=r, noise=0.01, scale="half")), 5)
+    ...  for n in (20, 800)]
+    [0.00912, 0.00593]
     >>> risks = ridge_risk(torch.tensor([20, 200, 800]), 200, 0.05, w_norm=r, noise=0.01)
     >>> risks.shape
     torch.Size([3])
     """
+    factor = _factor(scale)
     n, d = _sizes(n_train, num_inputs)
     lam = _as_tensor("lambd", lambd, positive=True)
     r, sigma = _signal_and_noise(w_norm, noise)
@@ -288,7 +333,7 @@ def ridge_risk(
     m, dm = _marchenko_pastur(gamma, lam)
     bias = r**2 * lam**2 * dm
     variance = sigma**2 * gamma * (m - lam * dm)
-    return sigma**2 + bias + variance
+    return factor * (sigma**2 + bias + variance)
 
 
 def optimal_ridge_lambda(
