@@ -304,7 +304,7 @@ def frameworks(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def mutation(session: nox.Session) -> None:
-    """Mutation testing of the lesson's modules with mutmut; not in CI (16 minutes here, 1 mutant/s).
+    """Mutation testing of the lesson's modules with mutmut; not in CI (it takes 16 minutes here).
 
     ``[tool.mutmut]`` in pyproject.toml names the modules (trainer and its update step, penalty,
     evaluate, model, data) and the fast tests that guard them. mutmut plants one bug at a time,
